@@ -1,0 +1,81 @@
+// ESLint here mainly guards the architecture (CONVENTIONS.md); formatting belongs to Prettier.
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+
+const SUBGRAPHS = ['identity', 'integrations', 'generation', 'monitoring'];
+
+const processEnvOnlyInMain = {
+  'no-restricted-properties': [
+    'error',
+    { object: 'process', property: 'env', message: 'Read process.env only in main.ts; pass config down.' },
+  ],
+};
+
+module.exports = tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'coverage/**', 'scratch/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['platform/src/**/*.ts', 'gateway/src/**/*.ts', 'subgraphs/*/src/**/*.ts', 'schema/src/**/*.ts'],
+    ignores: ['**/main.ts', '**/worker.ts', 'platform/src/testing/**'],
+    rules: processEnvOnlyInMain,
+  },
+  {
+    files: ['platform/src/**/*.ts'],
+    ignores: ['platform/src/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@atrium/*'], message: 'platform knows no domain: it must not import other packages.' },
+            { group: ['**/testing', '**/testing/*'], message: 'platform/testing is for tests only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['gateway/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@atrium/subgraph-*'], message: 'The gateway reaches subgraphs over HTTP only.' },
+            { group: ['@atrium/platform/testing'], message: 'platform/testing is for tests only.' },
+          ],
+        },
+      ],
+    },
+  },
+  ...SUBGRAPHS.map((name) => ({
+    files: [`subgraphs/${name}/src/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@atrium/subgraph-*', '@atrium/gateway*', ...SUBGRAPHS.filter((other) => other !== name).map((other) => `**/${other}/**`)],
+              message: 'Subgraphs never import each other (or the gateway): they meet only in the supergraph.',
+            },
+            { group: ['@atrium/platform/testing'], message: 'platform/testing is for tests only.' },
+          ],
+        },
+      ],
+    },
+  })),
+);

@@ -1,0 +1,50 @@
+import { DEV_INTERNAL_SECRET } from '@atrium/platform/auth';
+import { env, loadConfig } from '@atrium/platform/config';
+
+export const SUBGRAPH_NAMES = ['identity', 'integrations', 'generation', 'monitoring'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+const spec = {
+  NODE_ENV: env.oneOf(['development', 'test', 'production'] as const, { default: 'development' }),
+  LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, { default: 'info' }),
+  GATEWAY_PORT: env.port({ default: 4000 }),
+  GATEWAY_HOST: env.string({ default: '0.0.0.0' }),
+  INTERNAL_TOKEN_SECRET: env.secret({ devDefault: DEV_INTERNAL_SECRET }),
+  IDENTITY_URL: env.url({ default: 'http://127.0.0.1:4001/graphql', protocols: ['http:', 'https:'] }),
+  INTEGRATIONS_URL: env.url({ default: 'http://127.0.0.1:4002/graphql', protocols: ['http:', 'https:'] }),
+  GENERATION_URL: env.url({ default: 'http://127.0.0.1:4003/graphql', protocols: ['http:', 'https:'] }),
+  MONITORING_URL: env.url({ default: 'http://127.0.0.1:4004/graphql', protocols: ['http:', 'https:'] }),
+  SUPERGRAPH_PATH: env.optionalString(),
+  CORS_ORIGINS: env.list({ default: [] }),
+};
+
+export interface GatewayConfig {
+  production: boolean;
+  logLevel: string;
+  port: number;
+  host: string;
+  internalSecret: string;
+  subgraphUrls: Record<SubgraphName, string>;
+  /** A file to read the supergraph from instead of the one committed in schema/. */
+  supergraphPath: string | undefined;
+  corsOrigins: string[];
+}
+
+export function loadGatewayConfig(source: Record<string, string | undefined>): GatewayConfig {
+  const raw = loadConfig(spec, source);
+  return Object.freeze({
+    production: raw.NODE_ENV === 'production',
+    logLevel: raw.LOG_LEVEL,
+    port: raw.GATEWAY_PORT,
+    host: raw.GATEWAY_HOST,
+    internalSecret: raw.INTERNAL_TOKEN_SECRET,
+    subgraphUrls: {
+      identity: raw.IDENTITY_URL,
+      integrations: raw.INTEGRATIONS_URL,
+      generation: raw.GENERATION_URL,
+      monitoring: raw.MONITORING_URL,
+    },
+    supergraphPath: raw.SUPERGRAPH_PATH,
+    corsOrigins: raw.CORS_ORIGINS,
+  });
+}

@@ -1,0 +1,57 @@
+// Test kind is in the file name (CONVENTIONS.md): *.test.ts unit, *.int.test.ts integration, *.e2e.test.ts e2e.
+// Sources are compiled by swc on the fly, so tests never need a build; `tsc -b` checks the types separately.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+const shared = {
+  transform: { '^.+\\.ts$': swc },
+  testEnvironment: 'node',
+  moduleNameMapper: {
+    '^@atrium/platform/(.*)$': '<rootDir>/platform/src/$1',
+    '^@atrium/subgraph-([a-z]+)/(.*)$': '<rootDir>/subgraphs/$1/src/$2',
+    '^@atrium/subgraph-([a-z]+)$': '<rootDir>/subgraphs/$1/src/index',
+    '^@atrium/gateway/(.*)$': '<rootDir>/gateway/src/$1',
+    '^@atrium/schema/(.*)$': '<rootDir>/schema/src/$1',
+    '^@atrium/test/(.*)$': '<rootDir>/test/src/$1',
+  },
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
+  setupFiles: ['reflect-metadata'],
+  rootDir: __dirname,
+};
+
+module.exports = {
+  globalSetup: '<rootDir>/test/global-setup.js',
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/**/*.int.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/'],
+      testTimeout: 30_000,
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/'],
+      testTimeout: 60_000,
+    },
+  ],
+};

@@ -1,0 +1,41 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { parse, type GraphQLSchema } from 'graphql';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { buildSchemaSync, createResolversMap, type BuildSchemaOptions } from 'type-graphql';
+
+/** The federation 2 directives a subgraph may use; imported once so every subgraph links the same version. */
+const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", ' +
+  'import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@tag"])';
+
+/** The contract's `JSON` scalar, for fields typed `() => JSON`. */
+export const JSONScalar = JSONResolver;
+
+export type ReferenceResolvers = Record<string, { __resolveReference: (...args: never[]) => unknown }>;
+
+/**
+ * Builds a federation 2 subgraph schema from type-graphql classes. type-graphql keeps `@Directive` usages in
+ * the AST nodes, so the schema is printed with its directives and handed to `buildSubgraphSchema`, which adds
+ * `_service`/`_entities`. Synchronous and free of I/O so `schema/` can print SDL without a database.
+ */
+export function buildFederatedSchema(
+  options: Omit<BuildSchemaOptions, 'skipCheck'>,
+  referenceResolvers: ReferenceResolvers = {},
+): GraphQLSchema {
+  const schema = buildSchemaSync({
+    // The contract names its date scalar `DateTime` (type-graphql's default would be `DateTimeISO`).
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    ...options,
+    skipCheck: true,
+  });
+  const resolvers = createResolversMap(schema) as Record<string, Record<string, unknown>>;
+  for (const [typeName, reference] of Object.entries(referenceResolvers)) {
+    resolvers[typeName] = { ...resolvers[typeName], ...reference };
+  }
+  return buildSubgraphSchema({
+    typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`),
+    resolvers: resolvers as GraphQLResolverMap<unknown>,
+  });
+}

@@ -1,0 +1,170 @@
+import { Router } from 'express';
+import { safeMessage } from '../logging/sanitize';
+
+/** One dependency readiness depends on. `check` resolves when the dependency is usable and rejects when not. */
+export interface DependencyCheck {
+  /** Unique within a registry, e.g. 'postgres' or 'identity-jwks'. */
+  name: string;
+  /** 'database' | 'redis' | 'http' | … — lets dashboards group checks. */
+  kind: string;
+  /** Resolves (optionally with a note shown in the report) when usable; rejects or hangs when not. */
+  check: () => Promise<void | { message?: string }>;
+}
+
+export interface CheckResult {
+  name: string;
+  kind: string;
+  status: 'UP' | 'DOWN';
+  latencyMs: number;
+  message?: string;
+}
+
+export interface HealthReport {
+  status: 'UP' | 'DOWN';
+  service: string;
+  version: string;
+  uptimeSeconds: number;
+  shuttingDown: boolean;
+  checks: CheckResult[];
+  checkedAt: string;
+}
+
+export interface HealthRegistryOptions {
+  /** Service name shown in every answer. */
+  service: string;
+  /** Build version shown in every answer. Default 'unknown'. */
+  version?: string;
+  /** Longest a single check may take before it reports DOWN 'timed out after …ms'. Default 2000. */
+  timeoutMs?: number;
+}
+
+/**
+ * Liveness and readiness of one service. `/healthz` only says the process answers (never touches dependencies,
+ * so a database outage does not get the process restarted); `/readyz` runs every check and turns 503 when one is
+ * DOWN or once `startShutdown()` was called, so a load balancer drains the instance before it stops.
+ */
+export class HealthRegistry {
+  private readonly checks: DependencyCheck[] = [];
+  private readonly service: string;
+  private readonly version: string;
+  private readonly timeoutMs: number;
+  private readonly startedAt = Date.now();
+  private shutdownStarted = false;
+  private inFlight: Promise<HealthReport> | undefined;
+
+  constructor(options: HealthRegistryOptions) {
+    this.service = options.service;
+    this.version = options.version ?? 'unknown';
+    this.timeoutMs = options.timeoutMs ?? 2000;
+  }
+
+  /** Adds a check. Throws when a check of the same name is already registered. */
+  register(check: DependencyCheck): void {
+    if (this.checks.some((c) => c.name === check.name))
+      throw new Error(`Health check "${check.name}" is already registered`);
+    this.checks.push(check);
+  }
+
+  /** Readiness is DOWN from now on; liveness stays UP so the process is not killed while it drains. */
+  startShutdown(): void {
+    this.shutdownStarted = true;
+  }
+
+  get shuttingDown(): boolean {
+    return this.shutdownStarted;
+  }
+
+  /**
+   * Runs every check in parallel, each bounded by `timeoutMs`. Concurrent callers share one run, so a burst of
+   * probes costs the dependencies one round of checks. While shutting down no check runs (pools may be closing).
+   */
+  report(): Promise<HealthReport> {
+    if (this.shutdownStarted) return Promise.resolve(this.snapshot([]));
+    this.inFlight ??= this.runChecks().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /** An express Router serving GET /healthz and GET /readyz; mount it at the root, before authentication. */
+  routes(): Router {
+    const router = Router();
+    router.get('/healthz', (_req, res) => {
+      res.set('cache-control', 'no-store').json(this.liveness());
+    });
+    router.get('/readyz', async (_req, res) => {
+      const report = await this.report();
+      res
+        .status(report.status === 'UP' ? 200 : 503)
+        .set('cache-control', 'no-store')
+        .json(report);
+    });
+    return router;
+  }
+
+  private liveness(): { status: 'UP'; service: string; version: string; uptimeSeconds: number } {
+    return {
+      status: 'UP',
+      service: this.service,
+      version: this.version,
+      uptimeSeconds: this.uptimeSeconds(),
+    };
+  }
+
+  private async runChecks(): Promise<HealthReport> {
+    const results = await Promise.all(this.checks.map((check) => this.runOne(check)));
+    return this.snapshot(results);
+  }
+
+  private snapshot(checks: CheckResult[]): HealthReport {
+    const down = this.shutdownStarted || checks.some((c) => c.status === 'DOWN');
+    return {
+      ...this.liveness(),
+      status: down ? 'DOWN' : 'UP',
+      shuttingDown: this.shutdownStarted,
+      checks,
+      checkedAt: new Date().toISOString(),
+    };
+  }
+
+  private async runOne(check: DependencyCheck): Promise<CheckResult> {
+    const started = performance.now();
+    const base = { name: check.name, kind: check.kind };
+    const latency = (): number => Math.round((performance.now() - started) * 10) / 10;
+    try {
+      const outcome = await withTimeout(check.check, this.timeoutMs);
+      const message = outcome?.message;
+      return {
+        ...base,
+        status: 'UP',
+        latencyMs: latency(),
+        ...(message ? { message: safeMessage(message) } : {}),
+      };
+    } catch (error) {
+      return { ...base, status: 'DOWN', latencyMs: latency(), message: failureMessage(error) };
+    }
+  }
+
+  private uptimeSeconds(): number {
+    return Math.floor((Date.now() - this.startedAt) / 1000);
+  }
+}
+
+async function withTimeout<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs}ms`)), timeoutMs);
+  });
+  try {
+    // A check that throws synchronously is reported like one that rejects.
+    return await Promise.race([Promise.resolve().then(fn), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// Only the message: a driver error's other properties (connection options, query text) may hold credentials.
+function failureMessage(error: unknown): string {
+  if (error instanceof Error && error.message) return safeMessage(error.message);
+  return 'check failed';
+}

@@ -1,0 +1,31 @@
+export interface RateLimitRule {
+  /** Units allowed per window (also the largest burst). */
+  limit: number;
+  windowMs: number;
+  /** Units this call consumes, at most `limit`. Default 1. */
+  cost?: number;
+}
+
+export interface RateLimitResult {
+  allowed: boolean;
+  /** Units that could still be consumed right now. */
+  remaining: number;
+  /** When denied, how long until this call's cost would be allowed; 0 when allowed. */
+  retryAfterMs: number;
+}
+
+/**
+ * GCRA (the "generic cell rate algorithm"): one timestamp per key, a burst of `limit` units, and units
+ * coming back one every `windowMs / limit`, so a key used up at once is whole again after `windowMs`.
+ * A denied call consumes nothing.
+ */
+export interface RateLimiter {
+  /** Throws `RateLimiterUnavailableError` when the store is unreachable: the caller decides fail-open or closed. */
+  consume(key: string, rule: RateLimitRule): Promise<RateLimitResult>;
+  /** Forgets the key (e.g. after a successful sign-in). */
+  reset(key: string): Promise<void>;
+}
+
+export { RateLimiterUnavailableError } from './gcra';
+export { MemoryRateLimiter, type MemoryRateLimiterOptions } from './memory';
+export { RedisRateLimiter, type RedisRateLimiterOptions } from './redis';

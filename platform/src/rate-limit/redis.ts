@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import { silentLogger } from '../infrastructure/logger';
+import { defineScript, resolveRedis, type RedisConnectionInput, type SharedRedis } from '../infrastructure/redis';
+import type { RateLimiter, RateLimitResult, RateLimitRule } from './index';
+import { GCRA_LUA, normalizeRule, RateLimiterUnavailableError } from './gcra';
+
+export interface RedisRateLimiterOptions {
+  /** A shared connection or options for an own one (fail-fast: an outage throws at once). */
+  connection: RedisConnectionInput;
+  /** Keys are stored as `<keyPrefix>rl:<key>`. */
+  keyPrefix: string;
+  log?: Logger;
+}
+
+/**
+ * GCRA in one Lua script (atomic; Redis's own clock, so replicas with skewed clocks agree). Store errors
+ * throw `RateLimiterUnavailableError`: failing open or closed is the caller's decision.
+ */
+export class RedisRateLimiter implements RateLimiter {
+  private readonly redis: SharedRedis;
+  private readonly ownsRedis: boolean;
+
+  constructor(private readonly options: RedisRateLimiterOptions) {
+    const { redis, owned } = resolveRedis(options.connection, 'atrium-rate-limit', options.log ?? silentLogger());
+    this.redis = redis;
+    this.ownsRedis = owned;
+  }
+
+  async consume(key: string, rule: RateLimitRule): Promise<RateLimitResult> {
+    const { limit, windowMs, cost } = normalizeRule(rule);
+    try {
+      const client = await this.redis.ready();
+      const gcra = defineScript(client, 'atriumGcra', 1, GCRA_LUA);
+      const [allowed, remaining, retryAfterMs] = (await gcra(this.keyOf(key), limit, windowMs, cost)) as number[];
+      return { allowed: allowed === 1, remaining: remaining ?? 0, retryAfterMs: retryAfterMs ?? 0 };
+    } catch (error) {
+      throw new RateLimiterUnavailableError({ cause: error });
+    }
+  }
+
+  async reset(key: string): Promise<void> {
+    try {
+      const client = await this.redis.ready();
+      await client.del(this.keyOf(key));
+    } catch (error) {
+      throw new RateLimiterUnavailableError({ cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsRedis) await this.redis.close();
+  }
+
+  private keyOf(key: string): string {
+    return `${this.options.keyPrefix}rl:${key}`;
+  }
+}

@@ -1,0 +1,14 @@
+export {
+  createPolicy,
+  type BreakerOptions,
+  type CircuitState,
+  type ExecuteOptions,
+  type Policy,
+  type PolicyOptions,
+  type PolicyState,
+  type RetryOptions,
+  type StateChange,
+} from './policy';
+export { PolicyRegistry } from './registry';
+export { CircuitOpenError, PolicyDisposedError, PolicyTimeoutError } from './errors';
+export { fullJitterDelay } from './timing';

@@ -1,0 +1,76 @@
+/** Wraps a rejection caused by the caller's signal or by dispose: no retry, no breaker failure, rethrown as is. */
+export class Stopped {
+  constructor(readonly reason: unknown) {}
+}
+
+/**
+ * Exponential backoff with full jitter (a uniformly random wait up to the exponential ceiling), so clients that
+ * failed together do not retry together. `failedAttempt` counts from 1.
+ */
+export function fullJitterDelay(
+  failedAttempt: number,
+  baseDelayMs: number,
+  maxDelayMs: number,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (failedAttempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Runs one attempt of `fn` with its own AbortController: aborted (with the timeout error as reason) when the
+ * timeout fires, or when a stop signal aborts. The attempt's promise settles at that moment even if `fn` ignores
+ * its signal; whatever `fn` does afterwards is ignored.
+ */
+export function runAttempt<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number,
+  timeoutError: () => Error,
+  stops: readonly AbortSignal[],
+): Promise<T> {
+  const controller = new AbortController();
+  const stopped = stops.find((stop) => stop.aborted);
+  if (stopped) return Promise.reject(new Stopped(stopped.reason));
+  return new Promise<T>((resolve, reject) => {
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      for (const stop of stops) stop.removeEventListener('abort', onStop);
+      settle();
+    };
+    const onStop = (event: Event) => {
+      const reason = (event.target as AbortSignal).reason;
+      controller.abort(reason);
+      finish(() => reject(new Stopped(reason)));
+    };
+    const timer = setTimeout(() => {
+      const error = timeoutError();
+      controller.abort(error);
+      finish(() => reject(error));
+    }, timeoutMs);
+    for (const stop of stops) stop.addEventListener('abort', onStop, { once: true });
+    Promise.resolve()
+      .then(() => fn(controller.signal))
+      .then(
+        (value) => finish(() => resolve(value)),
+        (error: unknown) => finish(() => reject(error)),
+      );
+  });
+}
+
+/** Waits `ms`, or rejects with Stopped as soon as a stop signal aborts (the timer is cleared either way). */
+export function sleep(ms: number, stops: readonly AbortSignal[]): Promise<void> {
+  const stopped = stops.find((stop) => stop.aborted);
+  if (stopped) return Promise.reject(new Stopped(stopped.reason));
+  return new Promise<void>((resolve, reject) => {
+    const onStop = (event: Event) => {
+      clearTimeout(timer);
+      for (const stop of stops) stop.removeEventListener('abort', onStop);
+      reject(new Stopped((event.target as AbortSignal).reason));
+    };
+    const timer = setTimeout(() => {
+      for (const stop of stops) stop.removeEventListener('abort', onStop);
+      resolve();
+    }, ms);
+    for (const stop of stops) stop.addEventListener('abort', onStop, { once: true });
+  });
+}

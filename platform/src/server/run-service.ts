@@ -1,0 +1,45 @@
+import type { Logger } from '../logging';
+
+/**
+ * The tail of every main.ts: start, log where it listens, and stop cleanly on SIGTERM/SIGINT (readiness false,
+ * drain, exit 0). A second signal exits at once, for an operator who does not want to wait.
+ */
+export function runService(
+  log: Logger,
+  start: () => Promise<{ url: string; stop(): Promise<void> }>,
+): void {
+  start().then(
+    ({ url, stop }) => {
+      log.info({ url }, 'ready');
+      let stopping = false;
+      const shutdown = (signal: NodeJS.Signals) => {
+        if (stopping) process.exit(1);
+        stopping = true;
+        log.info({ signal }, 'shutting down');
+        stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            log.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', shutdown);
+      process.on('SIGINT', shutdown);
+    },
+    (error: unknown) => {
+      log.fatal({ err: error }, 'failed to start');
+      process.exit(1);
+    },
+  );
+}
+
+/** Loads config or exits with the one message listing every bad variable (no stack trace: it is not a bug). */
+export function configOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}

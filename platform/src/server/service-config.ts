@@ -1,0 +1,60 @@
+import { DEV_INTERNAL_SECRET } from '../auth';
+import { env } from '../config';
+
+/**
+ * The variables every subgraph reads, with the subgraph's name in the port and database variables so that one
+ * environment can configure the whole stack. Spread into a subgraph's own spec in its config.ts.
+ */
+export function subgraphConfigSpec(name: string, defaultPort: number) {
+  const upper = name.toUpperCase();
+  return {
+    NODE_ENV: env.oneOf(['development', 'test', 'production'] as const, { default: 'development' }),
+    LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, { default: 'info' }),
+    [`${upper}_PORT`]: env.port({ default: defaultPort }),
+    HOST: env.string({ default: '0.0.0.0' }),
+    INTERNAL_TOKEN_SECRET: env.secret({ devDefault: DEV_INTERNAL_SECRET }),
+    DATABASE_URL: env.optionalUrl({ protocols: ['postgresql:', 'postgres:', 'file:'] }),
+    [`${upper}_DATABASE_URL`]: env.optionalUrl({ protocols: ['postgresql:', 'postgres:', 'file:'] }),
+    REDIS_URL: env.optionalUrl({ protocols: ['redis:', 'rediss:'] }),
+    ATRIUM_DATA_DIR: env.string({ default: '.data' }),
+  } as const;
+}
+
+export interface SubgraphRuntimeConfig {
+  production: boolean;
+  logLevel: string;
+  port: number;
+  host: string;
+  internalSecret: string;
+  /** postgresql://… for PostgreSQL; undefined for the embedded SQLite file under `dataDir`. */
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  dataDir: string;
+}
+
+/**
+ * Maps the raw variables to the runtime config. `<NAME>_DATABASE_URL` wins; otherwise a PostgreSQL
+ * `DATABASE_URL` names the server and each subgraph gets its own database `atrium_<name>` on it.
+ */
+export function subgraphRuntimeConfig(name: string, raw: Record<string, unknown>): SubgraphRuntimeConfig {
+  const upper = name.toUpperCase();
+  const own = raw[`${upper}_DATABASE_URL`] as string | undefined;
+  const shared = raw.DATABASE_URL as string | undefined;
+  return {
+    production: raw.NODE_ENV === 'production',
+    logLevel: raw.LOG_LEVEL as string,
+    port: raw[`${upper}_PORT`] as number,
+    host: raw.HOST as string,
+    internalSecret: raw.INTERNAL_TOKEN_SECRET as string,
+    databaseUrl: own ?? (shared ? databaseUrlFor(shared, name) : undefined),
+    redisUrl: raw.REDIS_URL as string | undefined,
+    dataDir: raw.ATRIUM_DATA_DIR as string,
+  };
+}
+
+function databaseUrlFor(serverUrl: string, name: string): string {
+  if (serverUrl.startsWith('file:')) return serverUrl.replace(/\/?$/, `/${name}.sqlite`);
+  const url = new URL(serverUrl);
+  url.pathname = `/atrium_${name}`;
+  return url.toString();
+}

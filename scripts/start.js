@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Installs (unless --no-install), builds and starts the whole stack: four subgraphs, then the gateway once
+// they are ready. Prints the gateway URL; Ctrl-C stops everything cleanly. Needs only Node 20 and npm.
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const path = require('node:path');
+const { pnpm } = require('./pnpm');
+
+const root = path.resolve(__dirname, '..');
+const env = process.env;
+const SERVICES = [
+  { name: 'identity', entry: 'subgraphs/identity/dist/main.js', port: env.IDENTITY_PORT || 4001 },
+  { name: 'integrations', entry: 'subgraphs/integrations/dist/main.js', port: env.INTEGRATIONS_PORT || 4002 },
+  { name: 'generation', entry: 'subgraphs/generation/dist/main.js', port: env.GENERATION_PORT || 4003 },
+  { name: 'monitoring', entry: 'subgraphs/monitoring/dist/main.js', port: env.MONITORING_PORT || 4004 },
+];
+const GATEWAY = { name: 'gateway', entry: 'gateway/dist/main.js', port: env.GATEWAY_PORT || 4000 };
+const READY_TIMEOUT_MS = 60_000;
+
+function step(title, args) {
+  console.log(`\n▸ ${title}`);
+  const result = spawnSync(pnpm.command, [...pnpm.args, ...args], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`✗ ${title} failed (exit ${result.status})`);
+    process.exit(result.status || 1);
+  }
+}
+
+const children = [];
+let stopping = false;
+
+function start(service) {
+  const child = spawn(process.execPath, [path.join(root, service.entry)], {
+    cwd: root,
+    stdio: 'inherit',
+    env: {
+      ...env,
+      IDENTITY_URL: env.IDENTITY_URL || `http://127.0.0.1:${SERVICES[0].port}/graphql`,
+      INTEGRATIONS_URL: env.INTEGRATIONS_URL || `http://127.0.0.1:${SERVICES[1].port}/graphql`,
+      GENERATION_URL: env.GENERATION_URL || `http://127.0.0.1:${SERVICES[2].port}/graphql`,
+      MONITORING_URL: env.MONITORING_URL || `http://127.0.0.1:${SERVICES[3].port}/graphql`,
+    },
+  });
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`✗ ${service.name} exited (${signal || code}); stopping the stack`);
+    stop(1);
+  });
+  children.push(child);
+}
+
+async function waitReady(service) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const url = `http://127.0.0.1:${service.port}/readyz`;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${service.name} was not ready within ${READY_TIMEOUT_MS / 1000} s (${url})`);
+}
+
+function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  console.log('\n▸ stopping…');
+  const alive = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  let pending = alive.length;
+  if (pending === 0) process.exit(code);
+  const force = setTimeout(() => {
+    for (const child of alive) child.kill('SIGKILL');
+    process.exit(code || 1);
+  }, 15_000);
+  for (const child of alive) {
+    child.once('exit', () => {
+      if (--pending === 0) {
+        clearTimeout(force);
+        process.exit(code);
+      }
+    });
+    child.kill('SIGTERM');
+  }
+}
+
+async function main() {
+  if (!process.argv.includes('--no-install')) step('installing dependencies', ['install', '--frozen-lockfile']);
+  step('building', ['run', 'build']);
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  const began = Date.now();
+  for (const service of SERVICES) start(service);
+  await Promise.all(SERVICES.map(waitReady));
+  start(GATEWAY);
+  await waitReady(GATEWAY);
+  const mode = env.REDIS_URL || env.DATABASE_URL ? 'production services (PostgreSQL/Redis)' : 'embedded (SQLite in .data/, in-process bus and queue)';
+  console.log(`\n✓ Atrium is up in ${((Date.now() - began) / 1000).toFixed(1)} s — ${mode}`);
+  console.log(`  Gateway: http://localhost:${GATEWAY.port}/graphql   (Ctrl-C stops everything)\n`);
+}
+
+main().catch((error) => {
+  console.error(`✗ ${error.message}`);
+  stop(1);
+});

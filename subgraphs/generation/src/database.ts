@@ -1,0 +1,9 @@
+import { GenerationJob } from './generation-job/generation-job.entity';
+import { Migration20261122000000CreateGenerationJobs } from './migrations/Migration20261122000000CreateGenerationJobs';
+
+export const entities = [GenerationJob];
+
+/** In order; names are recorded in the database, so a migration is never renamed once released. */
+export const migrations = [
+  { name: 'Migration20261122000000CreateGenerationJobs', class: Migration20261122000000CreateGenerationJobs },
+];

@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { createLogger } from '@atrium/platform/logging';
+import { configOrExit, runService } from '@atrium/platform/server';
+import { loadGenerationConfig } from './config';
+import { createGenerationServer, SUBGRAPH_NAME } from './server';
+
+const config = configOrExit(() => loadGenerationConfig(process.env));
+const log = createLogger({ service: SUBGRAPH_NAME, level: config.logLevel });
+runService(log, async () => {
+  const server = await createGenerationServer({ config, log });
+  const { url } = await server.listen(config.port, config.host);
+  return { url, stop: () => server.stop() };
+});

@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { createLogger } from '@atrium/platform/logging';
+import { configOrExit, runService } from '@atrium/platform/server';
+import { loadIdentityConfig } from './config';
+import { createIdentityServer, SUBGRAPH_NAME } from './server';
+
+const config = configOrExit(() => loadIdentityConfig(process.env));
+const log = createLogger({ service: SUBGRAPH_NAME, level: config.logLevel });
+runService(log, async () => {
+  const server = await createIdentityServer({ config, log });
+  const { url } = await server.listen(config.port, config.host);
+  return { url, stop: () => server.stop() };
+});

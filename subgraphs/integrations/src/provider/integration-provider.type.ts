@@ -1,0 +1,39 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum IntegrationCategory {
+  DEVELOPMENT = 'DEVELOPMENT',
+  COMMUNICATION = 'COMMUNICATION',
+  PRODUCTIVITY = 'PRODUCTIVITY',
+  STORAGE = 'STORAGE',
+  AI = 'AI',
+}
+export enum AuthScheme {
+  OAUTH2 = 'OAUTH2',
+  API_KEY = 'API_KEY',
+}
+registerEnumType(IntegrationCategory, { name: 'IntegrationCategory' });
+registerEnumType(AuthScheme, { name: 'AuthScheme' });
+
+@ObjectType('IntegrationProvider', { description: 'A service Atrium can connect to on a user\'s behalf.' })
+export class IntegrationProvider {
+  @Field(() => ID, { description: 'Stable identifier, e.g. github, google, slack.' })
+  id!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => IntegrationCategory)
+  category!: IntegrationCategory;
+
+  @Field(() => AuthScheme)
+  authScheme!: AuthScheme;
+
+  @Field(() => [String], { description: 'Scopes requested when the user names none.' })
+  defaultScopes!: string[];
+
+  @Field({ description: 'Whether this deployment holds the client credentials needed to connect.' })
+  configured!: boolean;
+
+  @Field()
+  supportsWebhooks!: boolean;
+}
