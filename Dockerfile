@@ -10,12 +10,15 @@ RUN npm install -g pnpm@10.34.9 && npm cache clean --force
 WORKDIR /app
 
 # Full install (TypeScript and the other dev dependencies are needed to compile) and `tsc -b` into each dist/.
+# `pnpm fetch` needs the lockfile alone, so the download layer is reused until the lockfile changes.
 FROM base AS build
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+RUN pnpm fetch
 COPY . .
-RUN pnpm install --frozen-lockfile
+RUN pnpm install --frozen-lockfile --offline
 RUN pnpm build
 
-# The same workspace with production dependencies only: reinstalled from the store the build stage filled, since
+# The same workspace with production dependencies only: reinstalled from the store `pnpm fetch` filled, since
 # `pnpm prune` does not support workspaces. Only what a process needs at run time is gathered into /out.
 # pnpm links every package through relative symlinks into node_modules/.pnpm; `cp -a` and COPY keep them as
 # symlinks, so the layout survives the copy. The gateway resolves ../../schema/supergraph.graphql from gateway/dist.

@@ -17,14 +17,31 @@ module.exports = tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
   {
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        URL: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+        fetch: 'readonly',
+        AbortSignal: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -69,8 +86,13 @@ module.exports = tseslint.config(
         {
           patterns: [
             {
-              group: ['@atrium/subgraph-*', '@atrium/gateway*', ...SUBGRAPHS.filter((other) => other !== name).map((other) => `**/${other}/**`)],
-              message: 'Subgraphs never import each other (or the gateway): they meet only in the supergraph.',
+              group: [
+                '@atrium/subgraph-*',
+                '@atrium/gateway*',
+                ...SUBGRAPHS.filter((other) => other !== name).map((other) => `**/${other}/**`),
+              ],
+              message:
+                'Subgraphs never import each other (or the gateway): they meet only in the supergraph.',
             },
             { group: ['@atrium/platform/testing'], message: 'platform/testing is for tests only.' },
           ],

@@ -87,7 +87,8 @@ function stop(code) {
 }
 
 async function main() {
-  if (!process.argv.includes('--no-install')) step('installing dependencies', ['install', '--frozen-lockfile']);
+  if (!process.argv.includes('--no-install'))
+    step('installing dependencies', ['install', '--frozen-lockfile']);
   step('building', ['run', 'build']);
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
@@ -96,7 +97,10 @@ async function main() {
   await Promise.all(SERVICES.map(waitReady));
   start(GATEWAY);
   await waitReady(GATEWAY);
-  const mode = env.REDIS_URL || env.DATABASE_URL ? 'production services (PostgreSQL/Redis)' : 'embedded (SQLite in .data/, in-process bus and queue)';
+  const mode =
+    env.REDIS_URL || env.DATABASE_URL
+      ? 'production services (PostgreSQL/Redis)'
+      : 'embedded (SQLite in .data/, in-process bus and queue)';
   console.log(`\n✓ Atrium is up in ${((Date.now() - began) / 1000).toFixed(1)} s — ${mode}`);
   console.log(`  Gateway: http://localhost:${GATEWAY.port}/graphql   (Ctrl-C stops everything)\n`);
 }

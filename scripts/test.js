@@ -24,7 +24,9 @@ const status = run(['exec', 'jest', '--json', `--outputFile=${resultsFile}`, ...
 try {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
   const skipped = results.numPendingTests + results.numTodoTests;
-  console.log(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped`);
+  console.log(
+    `\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped`,
+  );
 } catch {
   console.log('\ntests: 0 passed, 1 failed (jest produced no results)');
 } finally {

@@ -16,7 +16,9 @@ module.exports = async function globalSetup() {
   const redisUrl = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
   const postgresUrl = process.env.TEST_POSTGRES_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
   const [redis, postgres] = await Promise.all([reachable(redisUrl), reachable(postgresUrl)]);
-  const missing = [!redis && `Redis (${redisUrl})`, !postgres && `PostgreSQL (${postgresUrl})`].filter(Boolean);
+  const missing = [!redis && `Redis (${redisUrl})`, !postgres && `PostgreSQL (${postgresUrl})`].filter(
+    Boolean,
+  );
   if (missing.length > 0 && process.env.REQUIRE_SERVICES === '1') {
     throw new Error(`REQUIRE_SERVICES=1 but not reachable: ${missing.join(', ')}`);
   }

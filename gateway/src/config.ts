@@ -6,7 +6,9 @@ export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 const spec = {
   NODE_ENV: env.oneOf(['development', 'test', 'production'] as const, { default: 'development' }),
-  LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, { default: 'info' }),
+  LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, {
+    default: 'info',
+  }),
   GATEWAY_PORT: env.port({ default: 4000 }),
   GATEWAY_HOST: env.string({ default: '0.0.0.0' }),
   INTERNAL_TOKEN_SECRET: env.secret({ devDefault: DEV_INTERNAL_SECRET }),

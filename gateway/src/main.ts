@@ -7,7 +7,11 @@ import { readSupergraph } from './supergraph';
 const config = configOrExit(() => loadGatewayConfig(process.env));
 const log = createLogger({ service: 'gateway', level: config.logLevel });
 runService(log, async () => {
-  const server = await createGatewayServer({ config, supergraphSdl: readSupergraph(config.supergraphPath), log });
+  const server = await createGatewayServer({
+    config,
+    supergraphSdl: readSupergraph(config.supergraphPath),
+    log,
+  });
   const { url } = await server.listen(config.port, config.host);
   return { url, stop: () => server.stop() };
 });

@@ -26,7 +26,9 @@ export interface GatewayServer {
 }
 
 export interface GatewayDeps {
-  config: Pick<GatewayConfig, 'internalSecret' | 'corsOrigins'> & { subgraphUrls: Record<SubgraphName, string> };
+  config: Pick<GatewayConfig, 'internalSecret' | 'corsOrigins'> & {
+    subgraphUrls: Record<SubgraphName, string>;
+  };
   supergraphSdl: string;
   log: Logger;
   version?: string;
@@ -36,7 +38,12 @@ export interface GatewayDeps {
  * The gateway: Apollo Gateway on the committed supergraph behind Apollo Server 5 + express 5. It starts without
  * contacting any subgraph, so it serves (with partial data) even when one is down.
  */
-export async function createGatewayServer({ config, supergraphSdl, log, version }: GatewayDeps): Promise<GatewayServer> {
+export async function createGatewayServer({
+  config,
+  supergraphSdl,
+  log,
+  version,
+}: GatewayDeps): Promise<GatewayServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);

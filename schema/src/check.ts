@@ -27,8 +27,14 @@ export async function checkSchemas(options: {
   }
   const committedPublic = await readFile(join(options.dir, 'public.graphql'), 'utf8').catch(() => undefined);
   const publicSdl = files.get('public.graphql')!;
-  const breaking = committedPublic ? (await breakingChanges(committedPublic, publicSdl)).map((c) => c.message) : [];
-  const contractSdl = options.contractPath ? await readFile(options.contractPath, 'utf8').catch(() => undefined) : undefined;
-  const contract = contractSdl ? (await contractDeviations(contractSdl, publicSdl)).map((c) => c.message) : [];
+  const breaking = committedPublic
+    ? (await breakingChanges(committedPublic, publicSdl)).map((c) => c.message)
+    : [];
+  const contractSdl = options.contractPath
+    ? await readFile(options.contractPath, 'utf8').catch(() => undefined)
+    : undefined;
+  const contract = contractSdl
+    ? (await contractDeviations(contractSdl, publicSdl)).map((c) => c.message)
+    : [];
   return { drift, breaking, contract };
 }

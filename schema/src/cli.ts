@@ -22,7 +22,8 @@ async function main(command: string | undefined, flags: string[]): Promise<numbe
       return 1;
     }
     await mkdir(SCHEMA_DIR, { recursive: true });
-    for (const [name, content] of generateSchemaFiles(SUBGRAPHS)) await writeFile(join(SCHEMA_DIR, name), content);
+    for (const [name, content] of generateSchemaFiles(SUBGRAPHS))
+      await writeFile(join(SCHEMA_DIR, name), content);
     console.log(`schema: wrote ${problems.drift.length} changed file(s) in ${SCHEMA_DIR}`);
     return problems.contract.length > 0 ? 1 : 0;
   }

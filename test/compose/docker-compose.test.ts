@@ -189,7 +189,8 @@ describe('Dockerfile', () => {
   it('installs the pnpm the repository pins, from the lockfile, and builds', () => {
     const pinned = (JSON.parse(readRepoFile('package.json')) as { packageManager: string }).packageManager;
     expect(dockerfile.text).toContain(`npm install -g ${pinned}`);
-    expect(dockerfile.text).toMatch(/pnpm install --frozen-lockfile\n/);
+    expect(dockerfile.text).toMatch(/^RUN pnpm install --frozen-lockfile --offline\n/m);
+    expect(dockerfile.text).toMatch(/^RUN pnpm fetch\n/m);
     expect(dockerfile.text).toMatch(/RUN pnpm build\n/);
     const stages = [...dockerfile.text.matchAll(/^FROM \S+ AS (\S+)/gim)].map(([, stage]) => stage);
     const images = [...dockerfile.text.matchAll(/^FROM (\S+)/gim)].map(([, image]) => image as string);

@@ -2,7 +2,14 @@ import { INTERNAL_ASSERTION_HEADER, signInternalAssertion, type Principal } from
 import { postGraphQL } from '@atrium/platform/testing';
 import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
 
-const ADMIN: Principal = { kind: 'user', userId: 'u-admin', roles: ['ADMIN'], scopes: [], sessionId: 's1', apiKeyId: null };
+const ADMIN: Principal = {
+  kind: 'user',
+  userId: 'u-admin',
+  roles: ['ADMIN'],
+  scopes: [],
+  sessionId: 's1',
+  apiKeyId: null,
+};
 
 describe('the federated stack on the embedded default', () => {
   let stack: Stack;
@@ -37,7 +44,10 @@ describe('the federated stack on the embedded default', () => {
   it.each([
     ['an ordinary query', '{ integrationProviders { id } }'],
     ['the federation SDL', '{ _service { sdl } }'],
-    ['entity resolution', '{ _entities(representations: [{ __typename: "Connection", id: "x" }]) { __typename } }'],
+    [
+      'entity resolution',
+      '{ _entities(representations: [{ __typename: "Connection", id: "x" }]) { __typename } }',
+    ],
   ])('refuses %s sent straight to a subgraph without the gateway assertion (401)', async (_label, query) => {
     for (const { url } of Object.values(stack.subgraphs)) {
       const response = await postGraphQL(url, query);
@@ -48,7 +58,10 @@ describe('the federated stack on the embedded default', () => {
   });
 
   it('refuses an assertion minted for another subgraph or with another secret (401)', async () => {
-    const forOtherAudience = await signInternalAssertion(ADMIN, { secret: TEST_INTERNAL_SECRET, audience: 'identity' });
+    const forOtherAudience = await signInternalAssertion(ADMIN, {
+      secret: TEST_INTERNAL_SECRET,
+      audience: 'identity',
+    });
     const withOtherSecret = await signInternalAssertion(ADMIN, {
       secret: 'not-the-secret-not-the-secret-not-the-secret',
       audience: 'integrations',
@@ -62,7 +75,10 @@ describe('the federated stack on the embedded default', () => {
   });
 
   it('serves `_service` to a caller holding a valid gateway assertion', async () => {
-    const assertion = await signInternalAssertion(ADMIN, { secret: TEST_INTERNAL_SECRET, audience: 'integrations' });
+    const assertion = await signInternalAssertion(ADMIN, {
+      secret: TEST_INTERNAL_SECRET,
+      audience: 'integrations',
+    });
     const response = await postGraphQL<{ _service: { sdl: string } }>(
       stack.subgraphs.integrations.url,
       '{ _service { sdl } }',
@@ -73,7 +89,10 @@ describe('the federated stack on the embedded default', () => {
   });
 
   it('ignores an internal assertion forged by a client: the caller stays anonymous', async () => {
-    const forged = await signInternalAssertion(ADMIN, { secret: TEST_INTERNAL_SECRET, audience: 'monitoring' });
+    const forged = await signInternalAssertion(ADMIN, {
+      secret: TEST_INTERNAL_SECRET,
+      audience: 'monitoring',
+    });
     const response = await postGraphQL(stack.gatewayUrl, '{ systemStatus { status } }', {
       headers: { [INTERNAL_ASSERTION_HEADER]: forged },
     });
@@ -82,7 +101,9 @@ describe('the federated stack on the embedded default', () => {
   });
 
   it('exposes health, readiness and metrics on every service', async () => {
-    const origins = [stack.gatewayUrl, ...Object.values(stack.subgraphs).map((s) => s.url)].map((u) => new URL(u).origin);
+    const origins = [stack.gatewayUrl, ...Object.values(stack.subgraphs).map((s) => s.url)].map(
+      (u) => new URL(u).origin,
+    );
     for (const origin of origins) {
       expect((await fetch(`${origin}/healthz`)).status).toBe(200);
       const ready = await fetch(`${origin}/readyz`);

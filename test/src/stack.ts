@@ -23,7 +23,10 @@ export interface StackOptions {
 export interface Stack {
   gatewayUrl: string;
   gateway: GatewayServer;
-  subgraphs: Record<'identity' | 'integrations' | 'generation' | 'monitoring', { server: SubgraphRuntime; url: string }>;
+  subgraphs: Record<
+    'identity' | 'integrations' | 'generation' | 'monitoring',
+    { server: SubgraphRuntime; url: string }
+  >;
   stop(): Promise<void>;
 }
 
@@ -34,7 +37,12 @@ export interface Stack {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'atrium-stack-'));
   const log = options.log ?? createLogger({ service: 'e2e', level: 'silent', pretty: false });
-  const env = { INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET, ATRIUM_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env };
+  const env = {
+    INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+    ATRIUM_DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  };
   const started: SubgraphRuntime[] = [];
   const listen = async (server: SubgraphRuntime) => {
     started.push(server);
@@ -42,13 +50,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   try {
     const identity = await listen(await createIdentityServer({ config: loadIdentityConfig(env), log }));
-    const integrations = await listen(await createIntegrationsServer({ config: loadIntegrationsConfig(env), log }));
+    const integrations = await listen(
+      await createIntegrationsServer({ config: loadIntegrationsConfig(env), log }),
+    );
     const generation = await listen(await createGenerationServer({ config: loadGenerationConfig(env), log }));
-    const targets = [identity, integrations, generation].map(({ url }, index) =>
-      `${['identity', 'integrations', 'generation'][index]}=${new URL(url).origin}`,
+    const targets = [identity, integrations, generation].map(
+      ({ url }, index) => `${['identity', 'integrations', 'generation'][index]}=${new URL(url).origin}`,
     );
     const monitoring = await listen(
-      await createMonitoringServer({ config: loadMonitoringConfig({ ...env, MONITORING_TARGETS: targets.join(',') }), log }),
+      await createMonitoringServer({
+        config: loadMonitoringConfig({ ...env, MONITORING_TARGETS: targets.join(',') }),
+        log,
+      }),
     );
     const gatewayConfig = loadGatewayConfig({
       ...env,
@@ -57,7 +70,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       GENERATION_URL: generation.url,
       MONITORING_URL: monitoring.url,
     });
-    const gateway = await createGatewayServer({ config: gatewayConfig, supergraphSdl: readSupergraph(), log });
+    const gateway = await createGatewayServer({
+      config: gatewayConfig,
+      supergraphSdl: readSupergraph(),
+      log,
+    });
     const { url: gatewayUrl } = await gateway.listen(0, '127.0.0.1');
     return {
       gatewayUrl,

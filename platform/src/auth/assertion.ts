@@ -49,7 +49,8 @@ export async function verifyInternalAssertion(
       clockTolerance: options.clockToleranceSeconds ?? 5,
       requiredClaims: ['exp', 'iat'],
     });
-    if (!isPrincipal(payload.principal)) throw new InvalidAssertionError('assertion carries no valid principal');
+    if (!isPrincipal(payload.principal))
+      throw new InvalidAssertionError('assertion carries no valid principal');
     const principal: Principal = { ...ANONYMOUS, ...payload.principal };
     return { principal, requestId: typeof payload.rid === 'string' ? payload.rid : undefined };
   } catch (error) {

@@ -32,5 +32,9 @@ function reject(res: Parameters<RequestHandler>[1], message: string): void {
   res
     .status(401)
     .type('application/json')
-    .send(JSON.stringify({ errors: [{ message: `Unauthorized: ${message}`, extensions: { code: 'UNAUTHENTICATED' } }] }));
+    .send(
+      JSON.stringify({
+        errors: [{ message: `Unauthorized: ${message}`, extensions: { code: 'UNAUTHENTICATED' } }],
+      }),
+    );
 }

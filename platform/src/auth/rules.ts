@@ -25,11 +25,16 @@ export const isAuthenticated: ShieldRule = rule(noCache)((_parent, _args, ctx: A
     : errors.UNAUTHENTICATED('You must be signed in'),
 );
 
-export const isGateway: ShieldRule = rule(noCache)((_parent, _args, ctx: AuthContext) => ctx.fromGateway === true);
+export const isGateway: ShieldRule = rule(noCache)(
+  (_parent, _args, ctx: AuthContext) => ctx.fromGateway === true,
+);
 
 /** Passes when the principal holds any of the roles. */
 export function hasRole(...roles: Role[]): ShieldRule {
-  return rule(`hasRole(${roles.join(',')})`, noCache)((_parent, _args, ctx: AuthContext) => {
+  return rule(
+    `hasRole(${roles.join(',')})`,
+    noCache,
+  )((_parent, _args, ctx: AuthContext) => {
     if (ctx.principal.kind === 'anonymous') return errors.UNAUTHENTICATED('You must be signed in');
     return ctx.principal.roles.some((role) => roles.includes(role))
       ? true
@@ -42,9 +47,14 @@ export function hasRole(...roles: Role[]): ShieldRule {
  * rule passes for them. Combine with `hasRole` to bound both.
  */
 export function hasScope(scope: string): ShieldRule {
-  return rule(`hasScope(${scope})`, noCache)((_parent, _args, ctx: AuthContext) => {
+  return rule(
+    `hasScope(${scope})`,
+    noCache,
+  )((_parent, _args, ctx: AuthContext) => {
     if (ctx.principal.kind !== 'apiKey') return true;
-    return ctx.principal.scopes.includes(scope) ? true : errors.FORBIDDEN(`This API key lacks the scope ${scope}`);
+    return ctx.principal.scopes.includes(scope)
+      ? true
+      : errors.FORBIDDEN(`This API key lacks the scope ${scope}`);
   });
 }
 
@@ -87,7 +97,8 @@ export function fieldsWithoutRule(schema: GraphQLSchema, rules: RuleTypeMap): st
     const typeRules = map[type.name];
     if (typeRules !== undefined && !isFieldMap(typeRules)) continue;
     for (const field of Object.keys(type.getFields())) {
-      if (!typeRules?.[field] && !federationRules[type.name]?.[field as never]) missing.push(`${type.name}.${field}`);
+      if (!typeRules?.[field] && !federationRules[type.name]?.[field as never])
+        missing.push(`${type.name}.${field}`);
     }
   }
   return missing;

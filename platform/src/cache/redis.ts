@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 import { silentLogger } from '../infrastructure/logger';
-import { describeError, resolveRedis, type RedisConnectionInput, type SharedRedis } from '../infrastructure/redis';
+import {
+  describeError,
+  resolveRedis,
+  type RedisConnectionInput,
+  type SharedRedis,
+} from '../infrastructure/redis';
 import type { Cache } from './index';
 import { assertTtl, serialize } from './shared';
 

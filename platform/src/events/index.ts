@@ -19,7 +19,12 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-export { type IterateOptions, type EventIterator, EventBufferOverflowError, DEFAULT_BUFFER_SIZE } from './iterator';
+export {
+  type IterateOptions,
+  type EventIterator,
+  EventBufferOverflowError,
+  DEFAULT_BUFFER_SIZE,
+} from './iterator';
 export { EventBusClosedError } from './shared';
 export { MemoryEventBus, type MemoryEventBusOptions } from './memory';
 export { RedisEventBus, type RedisEventBusOptions } from './redis';

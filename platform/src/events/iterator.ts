@@ -44,8 +44,13 @@ export class TopicIterator<T> implements EventIterator<T> {
   private released: Promise<void> | undefined;
   private readonly onAbort = (): void => this.end();
 
-  constructor(subscribe: Subscribe<T>, signals: Array<AbortSignal | undefined>, private readonly bufferSize: number) {
-    if (!Number.isInteger(bufferSize) || bufferSize < 1) throw new RangeError('bufferSize must be a positive integer');
+  constructor(
+    subscribe: Subscribe<T>,
+    signals: Array<AbortSignal | undefined>,
+    private readonly bufferSize: number,
+  ) {
+    if (!Number.isInteger(bufferSize) || bufferSize < 1)
+      throw new RangeError('bufferSize must be a positive integer');
     this.signals = signals.filter((signal): signal is AbortSignal => signal !== undefined);
     if (this.signals.some((signal) => signal.aborted)) {
       this.ended = true;
@@ -89,7 +94,8 @@ export class TopicIterator<T> implements EventIterator<T> {
     if (this.ended) return;
     const waiter = this.waiters.shift();
     if (waiter) waiter.resolve({ value: payload, done: false });
-    else if (this.buffer.length >= this.bufferSize) this.end({ error: new EventBufferOverflowError(this.bufferSize) });
+    else if (this.buffer.length >= this.bufferSize)
+      this.end({ error: new EventBufferOverflowError(this.bufferSize) });
     else this.buffer.push(payload);
   }
 

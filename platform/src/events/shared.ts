@@ -14,7 +14,8 @@ export type Handler = (payload: unknown) => void;
 export type Subscription = { handler: Handler };
 
 export function assertTopic(topic: string): void {
-  if (typeof topic !== 'string' || topic.length === 0) throw new TypeError('topic must be a non-empty string');
+  if (typeof topic !== 'string' || topic.length === 0)
+    throw new TypeError('topic must be a non-empty string');
 }
 
 /** JSON text of a payload; `undefined` travels as `null` so both buses deliver the same value. */
@@ -23,7 +24,12 @@ export function serialize(payload: unknown): string {
 }
 
 /** Calls every handler with one parsed payload; a throwing handler is logged and does not stop the others. */
-export function deliver(subscriptions: Iterable<Subscription>, message: string, topic: string, log: Logger): void {
+export function deliver(
+  subscriptions: Iterable<Subscription>,
+  message: string,
+  topic: string,
+  log: Logger,
+): void {
   let payload: unknown;
   try {
     payload = JSON.parse(message);

@@ -42,7 +42,11 @@ export interface Infrastructure {
   /** The producer of a queue; one handle per name. */
   queue<T>(name: string): JobQueue<T>;
   /** Starts a worker on a queue; `close()` of the infrastructure closes it (running jobs finish, bounded). */
-  worker<T>(name: string, handler: (job: import('../queue').QueueJob<T>) => Promise<void>, options: WorkerOptions): JobWorker;
+  worker<T>(
+    name: string,
+    handler: (job: import('../queue').QueueJob<T>) => Promise<void>,
+    options: WorkerOptions,
+  ): JobWorker;
   /** Readiness probes of the dependencies (none in memory mode). */
   healthChecks: InfrastructureHealthCheck[];
   /** Closes workers, queues, subscriptions and every connection it opened. Idempotent. */
@@ -110,7 +114,8 @@ function assemble(mode: Infrastructure['mode'], parts: Parts): Infrastructure {
     lock,
     healthChecks,
     queue: <T>(name: string) => queues.queue<T>(name),
-    worker: <T>(name: string, handler: JobHandler<T>, options: WorkerOptions) => queues.worker(name, handler, options),
+    worker: <T>(name: string, handler: JobHandler<T>, options: WorkerOptions) =>
+      queues.worker(name, handler, options),
     close: () =>
       (closing ??= (async () => {
         // Workers first: their running jobs may still publish events or take locks.
@@ -123,4 +128,9 @@ function assemble(mode: Infrastructure['mode'], parts: Parts): Infrastructure {
 }
 
 export type { InfrastructureHealthCheck } from './redis-checks';
-export { SharedRedis, RedisUnavailableError, type RedisConnectionInput, type RedisConnectionOptions } from './redis';
+export {
+  SharedRedis,
+  RedisUnavailableError,
+  type RedisConnectionInput,
+  type RedisConnectionOptions,
+} from './redis';

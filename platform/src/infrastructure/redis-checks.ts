@@ -39,7 +39,10 @@ export async function checkEvictionPolicy(client: Redis, log: Logger): Promise<v
     const reply = (await client.config('GET', 'maxmemory-policy')) as unknown as string[];
     policy = reply[1];
   } catch (error) {
-    log.debug({ err: describeError(error) }, 'could not read maxmemory-policy (CONFIG not allowed?); not checked');
+    log.debug(
+      { err: describeError(error) },
+      'could not read maxmemory-policy (CONFIG not allowed?); not checked',
+    );
     return;
   }
   if (policy !== undefined && policy !== 'noeviction') {

@@ -46,10 +46,9 @@ export class SharedRedis {
   private lastError: Error | undefined;
   private closing: Promise<void> | undefined;
 
-  constructor(
-    private readonly options: RedisConnectionOptions & { name: string; log: Logger },
-  ) {
-    if (options.redisOptions?.keyPrefix) throw new TypeError('redisOptions.keyPrefix is not supported; use keyPrefix');
+  constructor(private readonly options: RedisConnectionOptions & { name: string; log: Logger }) {
+    if (options.redisOptions?.keyPrefix)
+      throw new TypeError('redisOptions.keyPrefix is not supported; use keyPrefix');
     this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     this.client = new Redis(options.url, this.connectionOptions());
     this.watch();
@@ -88,9 +87,12 @@ export class SharedRedis {
   async ready(): Promise<Redis> {
     const client = this.client;
     if (client.status === 'ready') return client;
-    if (this.closing || client.status === 'end') throw new RedisUnavailableError(`${this.options.name}: connection closed`);
+    if (this.closing || client.status === 'end')
+      throw new RedisUnavailableError(`${this.options.name}: connection closed`);
     if (this.everReady || this.lastError) {
-      throw new RedisUnavailableError(`${this.options.name}: Redis is not reachable`, { cause: this.lastError });
+      throw new RedisUnavailableError(`${this.options.name}: Redis is not reachable`, {
+        cause: this.lastError,
+      });
     }
     await this.waitForFirstConnection();
     return client;
@@ -111,7 +113,8 @@ export class SharedRedis {
     });
     this.client.on('error', (error: Error) => {
       // One line per outage, not one per reconnect attempt.
-      if (!this.lastError) log.warn({ connection: name, err: describeError(error) }, 'Redis connection error');
+      if (!this.lastError)
+        log.warn({ connection: name, err: describeError(error) }, 'Redis connection error');
       this.lastError = error;
     });
     this.client.on('close', () => {
@@ -133,7 +136,11 @@ export class SharedRedis {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new RedisUnavailableError(`${this.options.name}: no Redis connection within ${this.readyTimeoutMs} ms`));
+        reject(
+          new RedisUnavailableError(
+            `${this.options.name}: no Redis connection within ${this.readyTimeoutMs} ms`,
+          ),
+        );
       }, this.readyTimeoutMs);
       this.client.once('ready', onReady);
       this.client.once('error', onError);

@@ -7,7 +7,15 @@ import {
   type RedisConnectionInput,
   type SharedRedis,
 } from '../infrastructure/redis';
-import type { AddJobOptions, JobHandler, JobQueue, JobWorker, QueueCounts, QueueProvider, WorkerOptions } from './index';
+import type {
+  AddJobOptions,
+  JobHandler,
+  JobQueue,
+  JobWorker,
+  QueueCounts,
+  QueueProvider,
+  WorkerOptions,
+} from './index';
 import {
   assertQueueName,
   assertWorkerOptions,
@@ -65,7 +73,9 @@ export class BullMqQueueProvider implements QueueProvider {
     this.assertOpen(name);
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new BullMqJobQueue<unknown>(name, this.redis, this.prefix, this.log, () => this.queues.delete(name));
+      queue = new BullMqJobQueue<unknown>(name, this.redis, this.prefix, this.log, () =>
+        this.queues.delete(name),
+      );
       this.queues.set(name, queue);
     }
     return queue as JobQueue<T>;
@@ -118,8 +128,15 @@ export class BullMqJobQueue<T> implements JobQueue<T> {
   ) {
     // skipWaitingForReady + skipVersionCheck: BullMQ would otherwise wait for Redis forever before its
     // first command; the shared connection rejects at once instead. The version check runs in workers.
-    this.queue = new Queue(name, { connection: redis.client, prefix, skipWaitingForReady: true, skipVersionCheck: true });
-    this.queue.on('error', (error: unknown) => log.debug({ queue: name, err: describeError(error) }, 'queue error'));
+    this.queue = new Queue(name, {
+      connection: redis.client,
+      prefix,
+      skipWaitingForReady: true,
+      skipVersionCheck: true,
+    });
+    this.queue.on('error', (error: unknown) =>
+      log.debug({ queue: name, err: describeError(error) }, 'queue error'),
+    );
   }
 
   async add(name: string, data: T, options?: AddJobOptions): Promise<{ id: string }> {
@@ -273,6 +290,8 @@ export class BullMqJobWorker<T> implements JobWorker {
       if (last) log.error({ ...attempt, err: describeError(error) }, 'job failed after its last attempt');
       else log.warn({ ...attempt, err: describeError(error) }, 'job attempt failed; will retry');
     });
-    this.worker.on('stalled', (jobId) => log.warn({ ...context, jobId }, 'job stalled (worker lost); re-queued'));
+    this.worker.on('stalled', (jobId) =>
+      log.warn({ ...context, jobId }, 'job stalled (worker lost); re-queued'),
+    );
   }
 }

@@ -133,9 +133,13 @@ export class MemoryQueueStore {
 
   private evictExpired(): void {
     const now = Date.now();
-    for (const [state, keep] of [['completed', KEEP_COMPLETED], ['failed', KEEP_FAILED]] as const) {
+    for (const [state, keep] of [
+      ['completed', KEEP_COMPLETED],
+      ['failed', KEEP_FAILED],
+    ] as const) {
       const list = this.finished[state];
-      while (list[0] && now - (list[0].finishedAt ?? now) > keep.ageSeconds * 1000) this.jobs.delete(list.shift()!.id);
+      while (list[0] && now - (list[0].finishedAt ?? now) > keep.ageSeconds * 1000)
+        this.jobs.delete(list.shift()!.id);
     }
   }
 

@@ -1,6 +1,14 @@
 import type { Logger } from 'pino';
 import { silentLogger } from '../infrastructure/logger';
-import type { AddJobOptions, JobHandler, JobQueue, JobWorker, QueueCounts, QueueProvider, WorkerOptions } from './index';
+import type {
+  AddJobOptions,
+  JobHandler,
+  JobQueue,
+  JobWorker,
+  QueueCounts,
+  QueueProvider,
+  WorkerOptions,
+} from './index';
 import { MemoryQueueStore, type Consumer, type StoredJob } from './memory-store';
 import {
   assertQueueName,

@@ -36,7 +36,8 @@ export interface NormalizedAddOptions {
 export function normalizeAddOptions(options: AddJobOptions = {}): NormalizedAddOptions {
   const { jobId, attempts = DEFAULT_ATTEMPTS, backoffMs = DEFAULT_BACKOFF_MS, delayMs = 0 } = options;
   if (jobId !== undefined) {
-    if (jobId === '' || jobId.includes(':')) throw new TypeError('jobId must be non-empty and contain no ":"');
+    if (jobId === '' || jobId.includes(':'))
+      throw new TypeError('jobId must be non-empty and contain no ":"');
     if (`${parseInt(jobId, 10)}` === jobId) throw new TypeError('jobId must not be an integer');
   }
   if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError('attempts must be an integer >= 1');

@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 import { silentLogger } from '../infrastructure/logger';
-import { defineScript, resolveRedis, type RedisConnectionInput, type SharedRedis } from '../infrastructure/redis';
+import {
+  defineScript,
+  resolveRedis,
+  type RedisConnectionInput,
+  type SharedRedis,
+} from '../infrastructure/redis';
 import type { RateLimiter, RateLimitResult, RateLimitRule } from './index';
 import { GCRA_LUA, normalizeRule, RateLimiterUnavailableError } from './gcra';
 
@@ -21,7 +26,11 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly ownsRedis: boolean;
 
   constructor(private readonly options: RedisRateLimiterOptions) {
-    const { redis, owned } = resolveRedis(options.connection, 'atrium-rate-limit', options.log ?? silentLogger());
+    const { redis, owned } = resolveRedis(
+      options.connection,
+      'atrium-rate-limit',
+      options.log ?? silentLogger(),
+    );
     this.redis = redis;
     this.ownsRedis = owned;
   }
@@ -31,7 +40,12 @@ export class RedisRateLimiter implements RateLimiter {
     try {
       const client = await this.redis.ready();
       const gcra = defineScript(client, 'atriumGcra', 1, GCRA_LUA);
-      const [allowed, remaining, retryAfterMs] = (await gcra(this.keyOf(key), limit, windowMs, cost)) as number[];
+      const [allowed, remaining, retryAfterMs] = (await gcra(
+        this.keyOf(key),
+        limit,
+        windowMs,
+        cost,
+      )) as number[];
       return { allowed: allowed === 1, remaining: remaining ?? 0, retryAfterMs: retryAfterMs ?? 0 };
     } catch (error) {
       throw new RateLimiterUnavailableError({ cause: error });

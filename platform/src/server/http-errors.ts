@@ -16,12 +16,21 @@ export function jsonErrorHandler(log: Logger): ErrorRequestHandler {
     const status = error.status ?? error.statusCode ?? 500;
     const requestId = res.locals.requestId as string | undefined;
     if (error.type === 'entity.too.large') {
-      res.status(413).type('application/json').send(errorBody('Request body too large', 'PAYLOAD_TOO_LARGE', { requestId }));
+      res
+        .status(413)
+        .type('application/json')
+        .send(errorBody('Request body too large', 'PAYLOAD_TOO_LARGE', { requestId }));
     } else if (status >= 400 && status < 500) {
-      res.status(status).type('application/json').send(errorBody('Malformed request body', 'BAD_REQUEST', { requestId }));
+      res
+        .status(status)
+        .type('application/json')
+        .send(errorBody('Malformed request body', 'BAD_REQUEST', { requestId }));
     } else {
       log.error({ err: error }, 'unhandled HTTP error');
-      res.status(500).type('application/json').send(errorBody('Internal server error', 'INTERNAL_SERVER_ERROR', { requestId }));
+      res
+        .status(500)
+        .type('application/json')
+        .send(errorBody('Internal server error', 'INTERNAL_SERVER_ERROR', { requestId }));
     }
   };
 }

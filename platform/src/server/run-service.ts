@@ -4,10 +4,7 @@ import type { Logger } from '../logging';
  * The tail of every main.ts: start, log where it listens, and stop cleanly on SIGTERM/SIGINT (readiness false,
  * drain, exit 0). A second signal exits at once, for an operator who does not want to wait.
  */
-export function runService(
-  log: Logger,
-  start: () => Promise<{ url: string; stop(): Promise<void> }>,
-): void {
+export function runService(log: Logger, start: () => Promise<{ url: string; stop(): Promise<void> }>): void {
   start().then(
     ({ url, stop }) => {
       log.info({ url }, 'ready');

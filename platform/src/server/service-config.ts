@@ -9,7 +9,9 @@ export function subgraphConfigSpec(name: string, defaultPort: number) {
   const upper = name.toUpperCase();
   return {
     NODE_ENV: env.oneOf(['development', 'test', 'production'] as const, { default: 'development' }),
-    LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, { default: 'info' }),
+    LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, {
+      default: 'info',
+    }),
     [`${upper}_PORT`]: env.port({ default: defaultPort }),
     HOST: env.string({ default: '0.0.0.0' }),
     INTERNAL_TOKEN_SECRET: env.secret({ devDefault: DEV_INTERNAL_SECRET }),

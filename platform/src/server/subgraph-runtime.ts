@@ -3,7 +3,12 @@ import { openDatabase, type Database, type DatabaseOptions } from '../database';
 import { createInfrastructure, type Infrastructure } from '../infrastructure';
 import type { Logger } from '../logging';
 import type { SubgraphRuntimeConfig } from './service-config';
-import { createSubgraphServer, type BaseContext, type SubgraphServer, type SubgraphServerOptions } from './subgraph-server';
+import {
+  createSubgraphServer,
+  type BaseContext,
+  type SubgraphServer,
+  type SubgraphServerOptions,
+} from './subgraph-server';
 
 /** What a subgraph's context builder gets besides the caller: its own request-scoped entity manager. */
 export interface RuntimeContextInput extends BaseContext {
@@ -11,8 +16,10 @@ export interface RuntimeContextInput extends BaseContext {
   infra: Infrastructure;
 }
 
-export interface SubgraphRuntimeOptions<Ctx extends object>
-  extends Omit<SubgraphServerOptions<Ctx>, 'context' | 'internalSecret' | 'checks' | 'onStop' | 'log'> {
+export interface SubgraphRuntimeOptions<Ctx extends object> extends Omit<
+  SubgraphServerOptions<Ctx>,
+  'context' | 'internalSecret' | 'checks' | 'onStop' | 'log'
+> {
   config: SubgraphRuntimeConfig;
   log: Logger;
   entities: DatabaseOptions['entities'];

@@ -23,7 +23,11 @@ export function startSubscriptionServer<Ctx>(options: {
   log: Logger;
   context: (caller: GatewayCaller) => Promise<Ctx> | Ctx;
 }): SubscriptionServer {
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: 256 * 1024 });
+  const wsServer = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path,
+    maxPayload: 256 * 1024,
+  });
   const callers = new WeakMap<object, GatewayCaller>();
   const cleanup = useServer(
     {

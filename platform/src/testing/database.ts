@@ -25,7 +25,9 @@ export async function freshPostgresDatabase(label = 'atrium'): Promise<TestDatab
     databaseUrl: url.toString(),
     dataDir,
     drop: async () => {
-      await withAdminClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await withAdminClient(adminUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      );
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -15,14 +15,18 @@ export const testServices = {
 
 /** `describe` when Redis is reachable, otherwise a skip whose name says why. */
 export const describeWithRedis: jest.Describe = (
-  testServices.redisUrl ? describe : (name: string, fn: () => void) =>
-    describe.skip(`${name} [skipped: Redis not reachable; REQUIRE_SERVICES=1 makes this fail]`, fn)
+  testServices.redisUrl
+    ? describe
+    : (name: string, fn: () => void) =>
+        describe.skip(`${name} [skipped: Redis not reachable; REQUIRE_SERVICES=1 makes this fail]`, fn)
 ) as jest.Describe;
 
 /** `describe` when PostgreSQL is reachable, otherwise a skip whose name says why. */
 export const describeWithPostgres: jest.Describe = (
-  testServices.postgresUrl ? describe : (name: string, fn: () => void) =>
-    describe.skip(`${name} [skipped: PostgreSQL not reachable; REQUIRE_SERVICES=1 makes this fail]`, fn)
+  testServices.postgresUrl
+    ? describe
+    : (name: string, fn: () => void) =>
+        describe.skip(`${name} [skipped: PostgreSQL not reachable; REQUIRE_SERVICES=1 makes this fail]`, fn)
 ) as jest.Describe;
 
 /** A key prefix no other test file shares, so parallel test files never see each other's Redis keys. */

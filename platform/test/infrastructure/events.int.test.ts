@@ -132,14 +132,17 @@ describe('EventBus contract: memory', () => {
 });
 
 describeWithRedis('EventBus contract: redis', () => {
-  eventBusContract((keyPrefix) => new RedisEventBus({ connection: { url: testServices.redisUrl! }, keyPrefix }));
+  eventBusContract(
+    (keyPrefix) => new RedisEventBus({ connection: { url: testServices.redisUrl! }, keyPrefix }),
+  );
 });
 
 describeWithRedis('RedisEventBus', () => {
   const leftovers = new Leftovers();
   afterEach(() => leftovers.dispose());
 
-  const admin = (): Redis => leftovers.add(new Redis(testServices.redisUrl!), (client) => client.disconnect());
+  const admin = (): Redis =>
+    leftovers.add(new Redis(testServices.redisUrl!), (client) => client.disconnect());
 
   test('carries every topic on one subscriber connection, one Redis subscription per channel', async () => {
     const keyPrefix = randomRedisPrefix('events');
@@ -159,7 +162,9 @@ describeWithRedis('RedisEventBus', () => {
     const clients = (await redis.client('LIST')) as string;
     expect(clients.split('\n').filter((line) => line.includes(`name=${connectionName} `))).toHaveLength(1);
     const numsub = async (): Promise<unknown[]> =>
-      ((await redis.pubsub('NUMSUB', ...topics.map(channel))) as unknown[]).filter((_, index) => index % 2 === 1);
+      ((await redis.pubsub('NUMSUB', ...topics.map(channel))) as unknown[]).filter(
+        (_, index) => index % 2 === 1,
+      );
     expect(await numsub()).toEqual(topics.map(() => 1));
 
     // One of two local handlers leaving keeps the channel; the subscriber connection is still alone.
@@ -189,11 +194,19 @@ describeWithRedis('RedisEventBus', () => {
     const next = events.next();
     let arrived = false;
     void next.then(() => (arrived = true));
-    await waitFor(async () => arrived || (await bus.publish('job', 'after').then(() => false, () => false)), {
-      timeoutMs: 8000,
-      intervalMs: 100,
-      message: 'an event after the restart',
-    });
+    await waitFor(
+      async () =>
+        arrived ||
+        (await bus.publish('job', 'after').then(
+          () => false,
+          () => false,
+        )),
+      {
+        timeoutMs: 8000,
+        intervalMs: 100,
+        message: 'an event after the restart',
+      },
+    );
     expect(await next).toEqual({ value: 'after', done: false });
   });
 });

@@ -33,7 +33,8 @@ export function captureLog(): { log: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const text of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(text) as LogLine);
+      for (const text of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(text) as LogLine);
       callback();
     },
   });
@@ -120,10 +121,22 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.args];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      ...this.args,
+    ];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
-    await waitFor(() => child.exitCode === null && canConnect(this.port), { message: 'redis-server to listen' });
+    await waitFor(() => child.exitCode === null && canConnect(this.port), {
+      message: 'redis-server to listen',
+    });
   }
 
   /** SIGKILL, like a crash: no goodbye to clients. */

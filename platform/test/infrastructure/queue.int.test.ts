@@ -23,7 +23,9 @@ function jobQueueContract(makeProvider: (keyPrefix: string) => QueueProvider): v
 
   test('runs a job with its data and counts it completed', async () => {
     const seen: Array<Omit<QueueJob<Payload>, 'signal'>> = [];
-    provider.worker<Payload>('jobs', async ({ signal: _signal, ...job }) => void seen.push(job), { concurrency: 1 });
+    provider.worker<Payload>('jobs', async ({ signal: _signal, ...job }) => void seen.push(job), {
+      concurrency: 1,
+    });
     const { id } = await provider.queue<Payload>('jobs').add('generate', { n: 1 });
 
     await waitFor(async () => (await provider.queue('jobs').counts()).completed === 1);
@@ -52,10 +54,14 @@ function jobQueueContract(makeProvider: (keyPrefix: string) => QueueProvider): v
 
   test('fails a job once its attempts are spent', async () => {
     let calls = 0;
-    provider.worker('doomed', async () => {
-      calls++;
-      throw new Error('always');
-    }, { concurrency: 1 });
+    provider.worker(
+      'doomed',
+      async () => {
+        calls++;
+        throw new Error('always');
+      },
+      { concurrency: 1 },
+    );
     await provider.queue('doomed').add('generate', {}, { attempts: 2, backoffMs: 10 });
 
     await waitFor(async () => (await provider.queue('doomed').counts()).failed === 1);
@@ -80,11 +86,15 @@ function jobQueueContract(makeProvider: (keyPrefix: string) => QueueProvider): v
   test('runs at most `concurrency` handlers at once', async () => {
     let running = 0;
     let maxRunning = 0;
-    provider.worker('parallel', async () => {
-      maxRunning = Math.max(maxRunning, ++running);
-      await sleep(60);
-      running--;
-    }, { concurrency: 2 });
+    provider.worker(
+      'parallel',
+      async () => {
+        maxRunning = Math.max(maxRunning, ++running);
+        await sleep(60);
+        running--;
+      },
+      { concurrency: 2 },
+    );
     const queue = provider.queue('parallel');
     for (let n = 0; n < 6; n++) await queue.add('generate', { n });
 
@@ -125,11 +135,15 @@ function jobQueueContract(makeProvider: (keyPrefix: string) => QueueProvider): v
 
   test('close() aborts job.signal, and a job interrupted by it goes back to the queue unspent', async () => {
     let started = false;
-    const worker = provider.worker('shutdown', async (job) => {
-      started = true;
-      await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
-      throw new Error('interrupted by shutdown');
-    }, { concurrency: 1 });
+    const worker = provider.worker(
+      'shutdown',
+      async (job) => {
+        started = true;
+        await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
+        throw new Error('interrupted by shutdown');
+      },
+      { concurrency: 1 },
+    );
     const queue = provider.queue('shutdown');
     await queue.add('generate', {});
     await waitFor(() => started);
@@ -145,10 +159,14 @@ function jobQueueContract(makeProvider: (keyPrefix: string) => QueueProvider): v
 
   test('close() waits for a running handler to finish', async () => {
     let finished = false;
-    const worker = provider.worker('drain', async () => {
-      await sleep(200);
-      finished = true;
-    }, { concurrency: 1 });
+    const worker = provider.worker(
+      'drain',
+      async () => {
+        await sleep(200);
+        finished = true;
+      },
+      { concurrency: 1 },
+    );
     const queue = provider.queue('drain');
     await queue.add('generate', {});
     await waitFor(async () => (await queue.counts()).active === 1);
@@ -219,15 +237,22 @@ describeWithRedis('BullMQ queue', () => {
     leftovers.defer(() => deleteKeys(url, keyPrefix));
     const proxy = leftovers.add(await new TcpProxy(Number(new URL(url).port)).start(), (it) => it.stop());
     // The doomed worker reaches Redis only through the proxy: cutting it is a crash as Redis sees it.
-    const doomed = leftovers.add(new BullMqQueueProvider({ connection: { url: proxy.url }, keyPrefix }), (it) =>
+    const doomed = leftovers.add(
+      new BullMqQueueProvider({ connection: { url: proxy.url }, keyPrefix }),
+      (it) => it.close(),
+    );
+    const healthy = leftovers.add(new BullMqQueueProvider({ connection: { url }, keyPrefix }), (it) =>
       it.close(),
     );
-    const healthy = leftovers.add(new BullMqQueueProvider({ connection: { url }, keyPrefix }), (it) => it.close());
     let doomedStarted = false;
-    doomed.worker('work', async (job) => {
-      doomedStarted = true;
-      await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
-    }, { concurrency: 1, lockDurationMs: 1000, closeTimeoutMs: 100 });
+    doomed.worker(
+      'work',
+      async (job) => {
+        doomedStarted = true;
+        await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
+      },
+      { concurrency: 1, lockDurationMs: 1000, closeTimeoutMs: 100 },
+    );
     const { id } = await healthy.queue('work').add('generate', {});
     await waitFor(() => doomedStarted);
     await proxy.stop();

@@ -1,5 +1,9 @@
 import { loadConfig } from '@atrium/platform/config';
-import { subgraphConfigSpec, subgraphRuntimeConfig, type SubgraphRuntimeConfig } from '@atrium/platform/server';
+import {
+  subgraphConfigSpec,
+  subgraphRuntimeConfig,
+  type SubgraphRuntimeConfig,
+} from '@atrium/platform/server';
 
 const spec = subgraphConfigSpec('generation', 4003);
 

@@ -7,6 +7,9 @@ export interface GenerationContext extends RuntimeContextInput {
   providers: readonly RegisteredProvider[];
 }
 
-export function buildContext(input: RuntimeContextInput, providers: readonly RegisteredProvider[]): GenerationContext {
+export function buildContext(
+  input: RuntimeContextInput,
+  providers: readonly RegisteredProvider[],
+): GenerationContext {
   return { ...input, loaders: { generationJob: createGenerationJobLoader(input.em) }, providers };
 }

@@ -11,7 +11,10 @@ import { buildGenerationSchema } from './schema';
 export const SUBGRAPH_NAME = 'generation';
 
 /** The generation subgraph, ready to listen. No env, no listen of its own: main.ts and tests do that. */
-export function createGenerationServer(deps: { config: GenerationConfig; log: Logger }): Promise<SubgraphRuntime> {
+export function createGenerationServer(deps: {
+  config: GenerationConfig;
+  log: Logger;
+}): Promise<SubgraphRuntime> {
   const policies = new PolicyRegistry();
   const providers = registerProviders([LOCAL_PROVIDER], policies);
   return createSubgraphRuntime({

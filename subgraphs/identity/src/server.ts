@@ -9,7 +9,10 @@ import { buildIdentitySchema } from './schema';
 export const SUBGRAPH_NAME = 'identity';
 
 /** The identity subgraph, ready to listen. No env, no listen of its own: main.ts and tests do that. */
-export function createIdentityServer(deps: { config: IdentityConfig; log: Logger }): Promise<SubgraphRuntime> {
+export function createIdentityServer(deps: {
+  config: IdentityConfig;
+  log: Logger;
+}): Promise<SubgraphRuntime> {
   return createSubgraphRuntime({
     name: SUBGRAPH_NAME,
     config: deps.config,

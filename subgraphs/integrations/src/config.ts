@@ -1,9 +1,15 @@
 import { env, loadConfig } from '@atrium/platform/config';
-import { subgraphConfigSpec, subgraphRuntimeConfig, type SubgraphRuntimeConfig } from '@atrium/platform/server';
+import {
+  subgraphConfigSpec,
+  subgraphRuntimeConfig,
+  type SubgraphRuntimeConfig,
+} from '@atrium/platform/server';
 import { CATALOGUE } from './provider/catalogue';
 import { AuthScheme } from './provider/integration-provider.type';
 
-const OAUTH_PROVIDERS = CATALOGUE.filter((entry) => entry.authScheme === AuthScheme.OAUTH2).map((entry) => entry.id);
+const OAUTH_PROVIDERS = CATALOGUE.filter((entry) => entry.authScheme === AuthScheme.OAUTH2).map(
+  (entry) => entry.id,
+);
 
 const spec = {
   ...subgraphConfigSpec('integrations', 4002),

@@ -9,6 +9,9 @@ export interface IntegrationsContext extends RuntimeContextInput {
   oauthClients: ReadonlySet<string>;
 }
 
-export function buildContext(input: RuntimeContextInput, oauthClients: ReadonlySet<string>): IntegrationsContext {
+export function buildContext(
+  input: RuntimeContextInput,
+  oauthClients: ReadonlySet<string>,
+): IntegrationsContext {
   return { ...input, loaders: { connection: createConnectionLoader(input.em) }, oauthClients };
 }

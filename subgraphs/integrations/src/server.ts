@@ -9,7 +9,10 @@ import { buildIntegrationsSchema } from './schema';
 export const SUBGRAPH_NAME = 'integrations';
 
 /** The integrations subgraph, ready to listen. No env, no listen of its own: main.ts and tests do that. */
-export function createIntegrationsServer(deps: { config: IntegrationsConfig; log: Logger }): Promise<SubgraphRuntime> {
+export function createIntegrationsServer(deps: {
+  config: IntegrationsConfig;
+  log: Logger;
+}): Promise<SubgraphRuntime> {
   const oauthClients: ReadonlySet<string> = new Set(deps.config.oauthClients.keys());
   return createSubgraphRuntime({
     name: SUBGRAPH_NAME,

@@ -1,5 +1,9 @@
 import { env, loadConfig } from '@atrium/platform/config';
-import { subgraphConfigSpec, subgraphRuntimeConfig, type SubgraphRuntimeConfig } from '@atrium/platform/server';
+import {
+  subgraphConfigSpec,
+  subgraphRuntimeConfig,
+  type SubgraphRuntimeConfig,
+} from '@atrium/platform/server';
 import type { ProbeTarget } from './status/health-prober';
 
 const DEFAULT_TARGETS = [
@@ -34,7 +38,9 @@ export function loadMonitoringConfig(source: Record<string, string | undefined>)
 function parseTarget(pair: string): ProbeTarget {
   const [name, url] = pair.split('=', 2);
   if (!name || !url || !/^https?:\/\//.test(url)) {
-    throw new Error(`MONITORING_TARGETS: "${pair}" is not name=http(s)://host:port (e.g. identity=http://127.0.0.1:4001)`);
+    throw new Error(
+      `MONITORING_TARGETS: "${pair}" is not name=http(s)://host:port (e.g. identity=http://127.0.0.1:4001)`,
+    );
   }
   return { name, url };
 }

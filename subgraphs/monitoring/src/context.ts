@@ -7,6 +7,9 @@ export interface MonitoringContext extends RuntimeContextInput {
   probe: { targets: readonly ProbeTarget[]; timeoutMs: number };
 }
 
-export function buildContext(input: RuntimeContextInput, probe: MonitoringContext['probe']): MonitoringContext {
+export function buildContext(
+  input: RuntimeContextInput,
+  probe: MonitoringContext['probe'],
+): MonitoringContext {
   return { ...input, loaders: { alert: createAlertLoader(input.em) }, probe };
 }

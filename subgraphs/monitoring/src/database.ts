@@ -4,4 +4,6 @@ import { Migration20261122000000CreateAlerts } from './migrations/Migration20261
 export const entities = [Alert];
 
 /** In order; names are recorded in the database, so a migration is never renamed once released. */
-export const migrations = [{ name: 'Migration20261122000000CreateAlerts', class: Migration20261122000000CreateAlerts }];
+export const migrations = [
+  { name: 'Migration20261122000000CreateAlerts', class: Migration20261122000000CreateAlerts },
+];

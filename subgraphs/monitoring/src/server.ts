@@ -9,7 +9,10 @@ import { buildMonitoringSchema } from './schema';
 export const SUBGRAPH_NAME = 'monitoring';
 
 /** The monitoring subgraph, ready to listen. No env, no listen of its own: main.ts and tests do that. */
-export function createMonitoringServer(deps: { config: MonitoringConfig; log: Logger }): Promise<SubgraphRuntime> {
+export function createMonitoringServer(deps: {
+  config: MonitoringConfig;
+  log: Logger;
+}): Promise<SubgraphRuntime> {
   const probe = { targets: deps.config.targets, timeoutMs: deps.config.probeTimeoutMs };
   return createSubgraphRuntime({
     name: SUBGRAPH_NAME,

@@ -4,7 +4,9 @@ import { CircuitState, ModelProvider } from './model-provider.type';
 
 @Resolver(() => ModelProvider)
 export class ModelProviderResolver {
-  @Query(() => [ModelProvider], { description: 'The configured providers in fallback order, with circuit state.' })
+  @Query(() => [ModelProvider], {
+    description: 'The configured providers in fallback order, with circuit state.',
+  })
   modelProviders(@Ctx() ctx: GenerationContext): ModelProvider[] {
     return ctx.providers.map(({ id, kind, models, policy }) => {
       const circuitState = CircuitState[policy.state().state];

@@ -12,7 +12,10 @@ export class ModelProvider {
   @Field(() => ID)
   id!: string;
 
-  @Field({ description: 'openai (any OpenAI-compatible endpoint), anthropic, or local (the offline template engine).' })
+  @Field({
+    description:
+      'openai (any OpenAI-compatible endpoint), anthropic, or local (the offline template engine).',
+  })
   kind!: string;
 
   @Field(() => [String])

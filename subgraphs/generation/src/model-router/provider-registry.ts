@@ -14,7 +14,10 @@ export interface RegisteredProvider extends ProviderDefinition {
 /** The built-in offline generator: a template engine, not a model, and the embedded default. */
 export const LOCAL_PROVIDER: ProviderDefinition = { id: 'local', kind: 'local', models: ['template-v1'] };
 
-export function registerProviders(definitions: ProviderDefinition[], policies: PolicyRegistry): RegisteredProvider[] {
+export function registerProviders(
+  definitions: ProviderDefinition[],
+  policies: PolicyRegistry,
+): RegisteredProvider[] {
   return definitions.map((definition) => ({
     ...definition,
     policy: policies.get({

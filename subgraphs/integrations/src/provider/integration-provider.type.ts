@@ -14,7 +14,7 @@ export enum AuthScheme {
 registerEnumType(IntegrationCategory, { name: 'IntegrationCategory' });
 registerEnumType(AuthScheme, { name: 'AuthScheme' });
 
-@ObjectType('IntegrationProvider', { description: 'A service Atrium can connect to on a user\'s behalf.' })
+@ObjectType('IntegrationProvider', { description: "A service Atrium can connect to on a user's behalf." })
 export class IntegrationProvider {
   @Field(() => ID, { description: 'Stable identifier, e.g. github, google, slack.' })
   id!: string;

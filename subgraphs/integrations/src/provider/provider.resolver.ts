@@ -5,7 +5,9 @@ import { AuthScheme, IntegrationProvider } from './integration-provider.type';
 
 @Resolver(() => IntegrationProvider)
 export class IntegrationProviderResolver {
-  @Query(() => [IntegrationProvider], { description: 'Every provider, and whether this deployment can connect to it.' })
+  @Query(() => [IntegrationProvider], {
+    description: 'Every provider, and whether this deployment can connect to it.',
+  })
   integrationProviders(@Ctx() ctx: IntegrationsContext): IntegrationProvider[] {
     return CATALOGUE.map((entry) => ({
       ...entry,

@@ -17,7 +17,10 @@ interface ReadyReport {
  * Reads every service's `/readyz` in parallel, each bounded by a timeout, so one frozen service costs the
  * status page at most `timeoutMs`. A service that does not answer is DOWN; one whose own checks fail is DEGRADED.
  */
-export async function probeServices(targets: readonly ProbeTarget[], timeoutMs: number): Promise<ServiceHealth[]> {
+export async function probeServices(
+  targets: readonly ProbeTarget[],
+  timeoutMs: number,
+): Promise<ServiceHealth[]> {
   return Promise.all(targets.map((target) => probe(target, timeoutMs)));
 }
 
@@ -44,7 +47,14 @@ async function probe(target: ProbeTarget, timeoutMs: number): Promise<ServiceHea
     };
   } catch (error) {
     const message = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'unreachable';
-    return { name: target.name, status: HealthStatus.DOWN, version: 'unknown', uptimeSeconds: 0, dependencies: [{ name: 'http', kind: 'http', status: HealthStatus.DOWN, latencyMs: null, message }], checkedAt };
+    return {
+      name: target.name,
+      status: HealthStatus.DOWN,
+      version: 'unknown',
+      uptimeSeconds: 0,
+      dependencies: [{ name: 'http', kind: 'http', status: HealthStatus.DOWN, latencyMs: null, message }],
+      checkedAt,
+    };
   }
 }
 
