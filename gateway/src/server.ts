@@ -12,8 +12,8 @@ import { HealthRegistry } from '@atrium/platform/health';
 import { currentRequestId, requestIdMiddleware, type Logger } from '@atrium/platform/logging';
 import { createMetrics, type Metrics } from '@atrium/platform/metrics';
 import { applyServerTimeouts, jsonErrorHandler, notFound } from '@atrium/platform/server';
-import { authenticate } from './auth/authenticate';
-import type { GatewayConfig, SubgraphName } from './config';
+import { createAuthenticator } from './auth';
+import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { SubgraphDataSource } from './data-source';
 
@@ -26,9 +26,7 @@ export interface GatewayServer {
 }
 
 export interface GatewayDeps {
-  config: Pick<GatewayConfig, 'internalSecret' | 'corsOrigins'> & {
-    subgraphUrls: Record<SubgraphName, string>;
-  };
+  config: GatewayConfig;
   supergraphSdl: string;
   log: Logger;
   version?: string;
@@ -51,6 +49,7 @@ export async function createGatewayServer({
   const health = new HealthRegistry({ service: 'gateway', version });
   const metrics = createMetrics({ service: 'gateway' });
   const urls = config.subgraphUrls as Record<string, string>;
+  const authenticator = createAuthenticator(config, log);
 
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -86,7 +85,11 @@ export async function createGatewayServer({
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = res.locals.requestId as string;
-        return { principal: await authenticate(req), requestId, log: log.child({ requestId }) };
+        return {
+          principal: await authenticator.authenticate(req.headers),
+          requestId,
+          log: log.child({ requestId }),
+        };
       },
     }),
   );
@@ -110,6 +113,7 @@ export async function createGatewayServer({
       (stopping ??= (async () => {
         health.startShutdown();
         await apollo.stop();
+        await authenticator.close();
         if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       })()),
   };
