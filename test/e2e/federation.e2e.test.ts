@@ -1,5 +1,6 @@
 import { INTERNAL_ASSERTION_HEADER, signInternalAssertion, type Principal } from '@atrium/platform/auth';
-import { postGraphQL } from '@atrium/platform/testing';
+import { describeWithPostgres, describeWithRedis, postGraphQL, testServices } from '@atrium/platform/testing';
+import { productionEnv, type ProductionEnv } from '../src/production-env';
 import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
 
 const ADMIN: Principal = {
@@ -111,5 +112,40 @@ describe('the federated stack on the embedded default', () => {
       expect(((await ready.json()) as { status: string }).status).toBe('UP');
       expect(await (await fetch(`${origin}/metrics`)).text()).toContain('http_request_duration_seconds');
     }
+  });
+});
+
+// Needs both services: whichever is missing skips the suite, with its reason in the suite's name.
+const describeProduction = testServices.redisUrl ? describeWithPostgres : describeWithRedis;
+
+describeProduction('the same stack on PostgreSQL and Redis (production mode)', () => {
+  let stack: Stack;
+  let production: ProductionEnv;
+  beforeAll(async () => {
+    production = await productionEnv();
+    stack = await startStack({ env: production.env });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await production?.drop();
+  });
+
+  it('serves the cross-subgraph query and reports PostgreSQL and Redis as ready dependencies', async () => {
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      '{ integrationProviders { id } modelProviders { id } }',
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toMatchObject({ modelProviders: [{ id: 'local' }] });
+    const origin = new URL(stack.subgraphs.identity.url).origin;
+    const report = (await (await fetch(`${origin}/readyz`)).json()) as {
+      checks: Array<{ name: string; kind: string; status: string }>;
+    };
+    expect(report.checks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'database', status: 'UP' }),
+        expect.objectContaining({ kind: 'redis', status: 'UP' }),
+      ]),
+    );
   });
 });

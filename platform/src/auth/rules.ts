@@ -66,15 +66,28 @@ const federationRules: RuleTypeMap = {
 
 /**
  * graphql-shield with Atrium's defaults: deny whatever has no rule, let coded domain errors through
- * (`allowExternalErrors`), and answer a refused field with FORBIDDEN.
+ * (`allowExternalErrors`), and answer a refused field with FORBIDDEN. Pass the schema when it may lack
+ * federation fields (a subgraph without entities has no `_entities`), since shield refuses rules for absent fields.
  */
-export function createPermissions(rules: RuleTypeMap) {
-  return shield(mergeRuleMaps(rules, federationRules), {
+export function createPermissions(rules: RuleTypeMap, options: { schema?: GraphQLSchema } = {}) {
+  return shield(mergeRuleMaps(rules, federationRulesFor(options.schema)), {
     fallbackRule: deny,
     allowExternalErrors: true,
     debug: false,
     fallbackError: () => errors.FORBIDDEN('Not authorised'),
   });
+}
+
+function federationRulesFor(schema: GraphQLSchema | undefined): RuleTypeMap {
+  if (!schema) return federationRules;
+  const present: RuleTypeMap = {};
+  for (const [typeName, fields] of Object.entries(federationRules)) {
+    const type = schema.getType(typeName);
+    if (!isObjectType(type)) continue;
+    const existing = type.getFields();
+    present[typeName] = Object.fromEntries(Object.entries(fields).filter(([field]) => field in existing));
+  }
+  return present;
 }
 
 function mergeRuleMaps(a: RuleTypeMap, b: RuleTypeMap): RuleTypeMap {

@@ -13,6 +13,20 @@ const FEDERATION_LINK =
 /** The contract's `JSON` scalar, for fields typed `() => JSON`. */
 export const JSONScalar = JSONResolver;
 
+/**
+ * type-graphql insists on a PubSub as soon as a schema has subscriptions, even when every subscription brings
+ * its own `subscribe` function. Atrium's subscriptions all do, over the platform EventBus (Redis or in-process),
+ * so topic-based subscriptions are refused loudly rather than silently served by a process-local PubSub.
+ */
+const TOPIC_PUBSUB_DISABLED = {
+  publish(): never {
+    throw new Error('Topic subscriptions are disabled: publish on the platform EventBus');
+  },
+  subscribe(): never {
+    throw new Error('Topic subscriptions are disabled: give @Subscription a `subscribe` over the platform EventBus');
+  },
+};
+
 export type ReferenceResolvers = Record<string, { __resolveReference: (...args: never[]) => unknown }>;
 
 /**
@@ -27,6 +41,7 @@ export function buildFederatedSchema(
   const schema = buildSchemaSync({
     // The contract names its date scalar `DateTime` (type-graphql's default would be `DateTimeISO`).
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    pubSub: TOPIC_PUBSUB_DISABLED,
     ...options,
     skipCheck: true,
   });

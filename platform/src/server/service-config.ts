@@ -18,6 +18,7 @@ export function subgraphConfigSpec(name: string, defaultPort: number) {
     DATABASE_URL: env.optionalUrl({ protocols: ['postgresql:', 'postgres:', 'file:'] }),
     [`${upper}_DATABASE_URL`]: env.optionalUrl({ protocols: ['postgresql:', 'postgres:', 'file:'] }),
     REDIS_URL: env.optionalUrl({ protocols: ['redis:', 'rediss:'] }),
+    REDIS_KEY_PREFIX: env.string({ default: 'atrium:', pattern: /^[A-Za-z0-9:_.-]{1,64}$/ }),
     ATRIUM_DATA_DIR: env.string({ default: '.data' }),
   } as const;
 }
@@ -31,6 +32,8 @@ export interface SubgraphRuntimeConfig {
   /** postgresql://… for PostgreSQL; undefined for the embedded SQLite file under `dataDir`. */
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key, so several deployments (or test runs) can share one Redis. */
+  redisKeyPrefix: string;
   dataDir: string;
 }
 
@@ -50,6 +53,7 @@ export function subgraphRuntimeConfig(name: string, raw: Record<string, unknown>
     internalSecret: raw.INTERNAL_TOKEN_SECRET as string,
     databaseUrl: own ?? (shared ? databaseUrlFor(shared, name) : undefined),
     redisUrl: raw.REDIS_URL as string | undefined,
+    redisKeyPrefix: raw.REDIS_KEY_PREFIX as string,
     dataDir: raw.ATRIUM_DATA_DIR as string,
   };
 }

@@ -7,7 +7,7 @@ export class Migration20261122000000CreateConnections extends SchemaMigration {
         table.string('id', 36).primary().notNullable();
         table.string('owner_id', 36).notNullable().index();
         table.string('provider_id', 64).notNullable();
-        table.string('status', 32).notNullable();
+        table.string('status', 32).notNullable().defaultTo('PENDING');
         table.datetime('created_at').notNullable();
         table.datetime('updated_at').notNullable();
       }),

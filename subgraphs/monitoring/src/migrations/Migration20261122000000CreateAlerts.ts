@@ -7,7 +7,7 @@ export class Migration20261122000000CreateAlerts extends SchemaMigration {
         table.string('id', 36).primary().notNullable();
         table.string('rule', 128).notNullable();
         table.string('severity', 16).notNullable();
-        table.string('state', 16).notNullable();
+        table.string('state', 16).notNullable().defaultTo('FIRING');
         table.datetime('started_at').notNullable();
       }),
     );
