@@ -1,14 +1,192 @@
-import { loadConfig } from '@atrium/platform/config';
+import { ConfigProblem, env, loadConfig, type VarSpec } from '@atrium/platform/config';
 import {
   subgraphConfigSpec,
   subgraphRuntimeConfig,
   type SubgraphRuntimeConfig,
 } from '@atrium/platform/server';
+import {
+  decimal,
+  optionalPort,
+  parseProviders,
+  parseRoutes,
+  PROVIDERS_ALLOWED,
+  type ProviderConfig,
+} from './config/providers';
+import { parsePrices, PRICES_ALLOWED, type ModelPrice } from './model-router/pricing';
 
-const spec = subgraphConfigSpec('generation', 4003);
+export type { ProviderConfig, ProviderKind } from './config/providers';
 
-export type GenerationConfig = SubgraphRuntimeConfig;
+const KINDS = ['BATTLECARD', 'DOCUMENT', 'SUMMARY', 'PRESENTATION_OUTLINE'];
 
+/** An integer variable read leniently (its own spec reports it when invalid), for defaults of other variables. */
+function lenientInt(raw: string | undefined, fallback: number): number {
+  const value = raw === undefined ? Number.NaN : Number(raw);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+function providersSpec(source: Record<string, string | undefined>): VarSpec<ProviderConfig[]> {
+  return {
+    description: { allowed: PROVIDERS_ALLOWED, default: 'local' },
+    parse: (raw) =>
+      parseProviders(raw ?? 'local', source, {
+        timeoutMs: lenientInt(source.GENERATION_PROVIDER_TIMEOUT_MS, 120_000),
+        attempts: lenientInt(source.GENERATION_PROVIDER_ATTEMPTS, 2),
+        maxTokens: lenientInt(source.GENERATION_MAX_TOKENS, 2048),
+      }),
+  };
+}
+
+function routesSpec(source: Record<string, string | undefined>): VarSpec<Record<string, string[]>> {
+  return {
+    description: { allowed: 'KIND=provider>provider;… (optional; default: every provider in order)' },
+    parse(raw) {
+      const routes = parseRoutes(raw);
+      let providers: ProviderConfig[] | undefined;
+      try {
+        providers = providersSpec(source).parse(source.GENERATION_PROVIDERS?.trim() || undefined, {
+          name: 'GENERATION_PROVIDERS',
+          production: false,
+        });
+      } catch {
+        // GENERATION_PROVIDERS reports its own problem; the ids are checked once it is valid.
+      }
+      return providers ? checkRoutes(routes, providers) : routes;
+    },
+  };
+}
+
+const pricesSpec: VarSpec<Record<string, ModelPrice>> = {
+  description: { allowed: PRICES_ALLOWED, default: '(built-in list prices)' },
+  parse: (raw) => parsePrices(raw),
+};
+
+const specFor = (source: Record<string, string | undefined>) => ({
+  ...subgraphConfigSpec('generation', 4003),
+  GENERATION_WORKER_PORT: optionalPort(),
+  GENERATION_PROVIDERS: providersSpec(source),
+  GENERATION_ROUTES: routesSpec(source),
+  GENERATION_PRICES: pricesSpec,
+  GENERATION_PRICE_FALLBACK: env.string({
+    default: '5/15',
+    pattern: /\d+(\.\d+)?\/\d+(\.\d+)?/,
+    allowed: 'prompt/completion USD per million tokens, e.g. 5/15',
+  }),
+  GENERATION_PROVIDER_TIMEOUT_MS: env.int({ default: 120_000, min: 100 }),
+  GENERATION_PROVIDER_ATTEMPTS: env.int({ default: 2, min: 1, max: 10 }),
+  GENERATION_MAX_TOKENS: env.int({ default: 2048, min: 16, max: 200_000 }),
+  GENERATION_RETRY_BASE_MS: env.int({ default: 250, min: 0 }),
+  GENERATION_BREAKER_WINDOW: env.int({ default: 20, min: 1 }),
+  GENERATION_BREAKER_MIN_CALLS: env.int({ default: 5, min: 1 }),
+  GENERATION_BREAKER_FAILURE_RATE: env.int({ default: 50, min: 1, max: 99 }),
+  GENERATION_BREAKER_OPEN_MS: env.int({ default: 30_000, min: 0 }),
+  GENERATION_BREAKER_HALF_OPEN_CALLS: env.int({ default: 2, min: 1 }),
+  GENERATION_MAX_ACTIVE_PER_USER: env.int({ default: 3, min: 1 }),
+  GENERATION_JOBS_PER_MINUTE: env.int({ default: 20, min: 1 }),
+  GENERATION_DAILY_BUDGET_USD: decimal(0, 'a decimal number >= 0 (0 turns the budget off)'),
+  GENERATION_CACHE_TTL_SECONDS: env.int({ default: 3600, min: 0 }),
+  GENERATION_WORKER_CONCURRENCY: env.int({ default: 4, min: 1, max: 256 }),
+  GENERATION_INLINE_WORKER: env.oneOf(['auto', 'true', 'false'] as const, { default: 'auto' }),
+  GENERATION_JOB_ATTEMPTS: env.int({ default: 3, min: 1, max: 20 }),
+  GENERATION_WORKER_LOCK_MS: env.int({ default: 30_000, min: 1000 }),
+  GENERATION_DELTA_INTERVAL_MS: env.int({ default: 50, min: 0, max: 5000 }),
+  GENERATION_LOCAL_CHUNK_DELAY_MS: env.int({ default: 15, min: 0, max: 5000 }),
+  GENERATION_EXPORT_BASE_URL: env.url({ default: 'http://127.0.0.1:4000', protocols: ['http', 'https'] }),
+  GENERATION_EXPORT_TTL_SECONDS: env.int({ default: 300, min: 10, max: 86_400 }),
+});
+
+/** What the generation subgraph and its worker read besides the common subgraph variables. */
+export interface GenerationSettings {
+  /** Providers in configured order (the default fallback chain). */
+  providers: ProviderConfig[];
+  /** Per kind, the ordered provider ids to try; kinds not listed use `providers` in order. */
+  routes: Record<string, string[]>;
+  prices: Record<string, ModelPrice>;
+  /** Price of a model missing from `prices`. */
+  fallbackPrice: ModelPrice;
+  retryBaseDelayMs: number;
+  breaker: {
+    slidingWindowSize: number;
+    minimumNumberOfCalls: number;
+    failureRateThreshold: number;
+    openStateDelayMs: number;
+    permittedNumberOfCallsInHalfOpenState: number;
+  };
+  /** Jobs QUEUED or RUNNING at once per user; one more is RATE_LIMITED. */
+  maxActivePerUser: number;
+  jobsPerMinute: number;
+  /** Per-user spend per UTC day in USD; 0 = no budget. */
+  dailyBudgetUsd: number;
+  /** 0 disables the response cache. */
+  cacheTtlSeconds: number;
+  workerConcurrency: number;
+  /** Whether the API process runs a worker itself: always in the embedded mode (no REDIS_URL) unless false. */
+  inlineWorker: boolean;
+  /** Queue deliveries per job (crash recovery); provider retries are separate. */
+  jobAttempts: number;
+  /** BullMQ lock: a dead worker's job is taken again after about two of these. */
+  workerLockMs: number;
+  deltaIntervalMs: number;
+  localChunkDelayMs: number;
+  /** Where the gateway serves /exports (the public origin clients reach). */
+  exportBaseUrl: string;
+  exportTtlSeconds: number;
+}
+
+export interface GenerationConfig extends SubgraphRuntimeConfig {
+  /** Port of the worker process's health and metrics routes; default: the GENERATION_PORT. */
+  workerPort: number;
+  generation: GenerationSettings;
+}
+
+/** Reads and validates every generation variable; throws one ConfigError listing all problems. */
 export function loadGenerationConfig(source: Record<string, string | undefined>): GenerationConfig {
-  return Object.freeze(subgraphRuntimeConfig('generation', loadConfig(spec, source)));
+  const raw = loadConfig(specFor(source), source);
+  const base = subgraphRuntimeConfig('generation', raw);
+  const providers = raw.GENERATION_PROVIDERS;
+  const routes = raw.GENERATION_ROUTES;
+  const prices = raw.GENERATION_PRICES;
+  const [prompt, completion] = raw.GENERATION_PRICE_FALLBACK.split('/').map(Number);
+  const generation: GenerationSettings = {
+    providers,
+    routes,
+    prices,
+    fallbackPrice: { prompt: prompt!, completion: completion! },
+    retryBaseDelayMs: raw.GENERATION_RETRY_BASE_MS,
+    breaker: {
+      slidingWindowSize: raw.GENERATION_BREAKER_WINDOW,
+      minimumNumberOfCalls: raw.GENERATION_BREAKER_MIN_CALLS,
+      failureRateThreshold: raw.GENERATION_BREAKER_FAILURE_RATE,
+      openStateDelayMs: raw.GENERATION_BREAKER_OPEN_MS,
+      permittedNumberOfCallsInHalfOpenState: raw.GENERATION_BREAKER_HALF_OPEN_CALLS,
+    },
+    maxActivePerUser: raw.GENERATION_MAX_ACTIVE_PER_USER,
+    jobsPerMinute: raw.GENERATION_JOBS_PER_MINUTE,
+    dailyBudgetUsd: raw.GENERATION_DAILY_BUDGET_USD,
+    cacheTtlSeconds: raw.GENERATION_CACHE_TTL_SECONDS,
+    workerConcurrency: raw.GENERATION_WORKER_CONCURRENCY,
+    inlineWorker:
+      raw.GENERATION_INLINE_WORKER === 'auto' ? !base.redisUrl : raw.GENERATION_INLINE_WORKER === 'true',
+    jobAttempts: raw.GENERATION_JOB_ATTEMPTS,
+    workerLockMs: raw.GENERATION_WORKER_LOCK_MS,
+    deltaIntervalMs: raw.GENERATION_DELTA_INTERVAL_MS,
+    localChunkDelayMs: raw.GENERATION_LOCAL_CHUNK_DELAY_MS,
+    exportBaseUrl: raw.GENERATION_EXPORT_BASE_URL.replace(/\/+$/, ''),
+    exportTtlSeconds: raw.GENERATION_EXPORT_TTL_SECONDS,
+  };
+  return Object.freeze({ ...base, workerPort: raw.GENERATION_WORKER_PORT ?? base.port, generation });
+}
+
+function checkRoutes(
+  routes: Record<string, string[]>,
+  providers: ProviderConfig[],
+): Record<string, string[]> {
+  const ids = new Set(providers.map((p) => p.id));
+  for (const [kind, chain] of Object.entries(routes)) {
+    if (!KINDS.includes(kind))
+      throw new ConfigProblem(`names unknown kind ${kind}; kinds: ${KINDS.join(', ')}`);
+    const unknown = chain.find((id) => !ids.has(id));
+    if (unknown)
+      throw new ConfigProblem(`${kind} names provider "${unknown}", which GENERATION_PROVIDERS lacks`);
+  }
+  return routes;
 }

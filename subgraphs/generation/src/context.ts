@@ -1,15 +1,12 @@
 import type { RuntimeContextInput } from '@atrium/platform/server';
+import type { GenerationCore } from './core';
 import { createGenerationJobLoader } from './generation-job/generation-job.loader';
-import type { RegisteredProvider } from './model-router/provider-registry';
 
 export interface GenerationContext extends RuntimeContextInput {
   loaders: { generationJob: ReturnType<typeof createGenerationJobLoader> };
-  providers: readonly RegisteredProvider[];
+  core: GenerationCore;
 }
 
-export function buildContext(
-  input: RuntimeContextInput,
-  providers: readonly RegisteredProvider[],
-): GenerationContext {
-  return { ...input, loaders: { generationJob: createGenerationJobLoader(input.em) }, providers };
+export function buildContext(input: RuntimeContextInput, core: GenerationCore): GenerationContext {
+  return { ...input, loaders: { generationJob: createGenerationJobLoader(input.em) }, core };
 }

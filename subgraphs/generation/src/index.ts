@@ -1,4 +1,5 @@
 export { buildGenerationSchema } from './schema';
-export { createGenerationServer, SUBGRAPH_NAME } from './server';
+export { createGenerationServer, SUBGRAPH_NAME, type GenerationServer } from './server';
+export { createGenerationWorker, type GenerationWorker } from './worker-process';
 export { loadGenerationConfig, type GenerationConfig } from './config';
 export { rules, permissions } from './permissions';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
-import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum GenerationKind {
   BATTLECARD = 'BATTLECARD',
@@ -18,25 +18,190 @@ export enum GenerationStatus {
 registerEnumType(GenerationKind, { name: 'GenerationKind' });
 registerEnumType(GenerationStatus, { name: 'GenerationStatus' });
 
-/** One request for AI content, from QUEUED to a terminal state. */
+export const TERMINAL_STATUSES: readonly GenerationStatus[] = [
+  GenerationStatus.SUCCEEDED,
+  GenerationStatus.FAILED,
+  GenerationStatus.CANCELLED,
+];
+export const ACTIVE_STATUSES: readonly GenerationStatus[] = [
+  GenerationStatus.QUEUED,
+  GenerationStatus.RUNNING,
+];
+
+export function isTerminal(status: GenerationStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+@ObjectType('TokenUsage')
+export class TokenUsage {
+  @Field(() => Int)
+  promptTokens!: number;
+
+  @Field(() => Int)
+  completionTokens!: number;
+
+  @Field(() => Float)
+  costUsd!: number;
+}
+
+@ObjectType('JobError')
+export class JobError {
+  @Field({ description: 'e.g. PROVIDER_ERROR, ALL_PROVIDERS_FAILED, BUDGET_EXCEEDED, QUEUE_UNAVAILABLE.' })
+  code!: string;
+
+  @Field()
+  message!: string;
+
+  @Field({ description: 'Whether retryGeneration may succeed without changing anything.' })
+  retryable!: boolean;
+}
+
+/**
+ * One request for AI content, from QUEUED to a terminal state. Every write after creation is a compare-and-set
+ * on `sequence` (and, for the worker, on `runToken`), so concurrent writers — a worker, a second worker that took
+ * over a stalled job, an API process cancelling — can never both win, and each event gets a unique sequence.
+ */
 @Directive('@key(fields: "id")')
 @ObjectType('GenerationJob')
 @Entity({ tableName: 'generation_jobs' })
+@Index({ properties: ['ownerId', 'createdAt'] })
+@Index({ properties: ['ownerId', 'status'] })
+@Unique({ properties: ['ownerId', 'idempotencyKey'] })
 export class GenerationJob {
   @Field(() => ID)
   @PrimaryKey({ type: 'string', length: 36 })
   id: string = randomUUID();
 
-  @Index()
   @Property({ type: 'string', length: 36 })
   ownerId!: string;
 
+  @Field(() => GenerationKind)
   @Property({ type: 'string', length: 32 })
   kind!: GenerationKind;
 
+  @Field()
+  @Property({ type: 'string', length: 200 })
+  title!: string;
+
+  /** Resolved by a field resolver: events carry the job without its (large, immutable) prompt. */
+  @Property({ type: 'text' })
+  prompt!: string;
+
+  /** The kind's structured inputs (the battlecard fields) as JSON text. */
+  @Property({ type: 'text', nullable: true })
+  inputs: string | null = null;
+
+  @Property({ type: 'string', length: 32, nullable: true })
+  providerPreference: string | null = null;
+
+  @Property({ type: 'string', length: 128, nullable: true })
+  idempotencyKey: string | null = null;
+
+  @Field(() => GenerationStatus)
   @Property({ type: 'string', length: 16 })
   status: GenerationStatus = GenerationStatus.QUEUED;
 
+  /** Progress in basis points (0..10000): integers compare and store the same on every database. */
+  @Property({ type: 'integer' })
+  progressBp: number = 0;
+
+  @Field(() => String, { nullable: true, description: 'Markdown, complete once SUCCEEDED.' })
+  @Property({ type: 'text', nullable: true })
+  output: string | null = null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'string', length: 32, nullable: true })
+  provider: string | null = null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'string', length: 128, nullable: true })
+  model: string | null = null;
+
+  @Field()
+  @Property({ type: 'boolean' })
+  cached: boolean = false;
+
+  @Field(() => Int, {
+    description: 'Times a worker started this job (a retry or a crash recovery adds one).',
+  })
+  @Property({ type: 'integer' })
+  attempts: number = 0;
+
+  /** Times the job was put on the queue (creation and each retryGeneration); part of the queue job id. */
+  @Property({ type: 'integer' })
+  runs: number = 1;
+
+  /** The worker run that owns the job while RUNNING; writes of any other run are refused. */
+  @Property({ type: 'string', length: 36, nullable: true })
+  runToken: string | null = null;
+
+  /** Sequence number of the job's latest event; the SNAPSHOT a subscriber gets carries it. */
+  @Property({ type: 'integer' })
+  sequence: number = 0;
+
+  @Property({ type: 'integer' })
+  promptTokens: number = 0;
+
+  @Property({ type: 'integer' })
+  completionTokens: number = 0;
+
+  /** Cost in millionths of a dollar: exact sums per user, no floating-point drift. */
+  @Property({ type: 'integer' })
+  costMicros: number = 0;
+
+  /** Budget held for a running call (its worst case, in micro-USD), released when the job ends. */
+  @Property({ type: 'integer' })
+  reservedMicros: number = 0;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  errorCode: string | null = null;
+
+  @Property({ type: 'string', length: 500, nullable: true })
+  errorMessage: string | null = null;
+
+  @Property({ type: 'boolean', nullable: true })
+  errorRetryable: boolean | null = null;
+
+  @Field()
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  startedAt: Date | null = null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  finishedAt: Date | null = null;
+
+  @Property({ type: 'datetime' })
+  updatedAt: Date = new Date();
+
+  @Field(() => Float, { description: '0..1' })
+  get progress(): number {
+    return this.progressBp / 10_000;
+  }
+
+  @Field(() => TokenUsage, {
+    nullable: true,
+    description: 'Known once a provider answered (or a cache hit).',
+  })
+  get usage(): TokenUsage | null {
+    if (this.provider === null && !this.cached) return null;
+    return {
+      promptTokens: this.promptTokens,
+      completionTokens: this.completionTokens,
+      costUsd: this.costMicros / 1_000_000,
+    };
+  }
+
+  @Field(() => JobError, { nullable: true })
+  get error(): JobError | null {
+    if (this.errorCode === null) return null;
+    return {
+      code: this.errorCode,
+      message: this.errorMessage ?? '',
+      retryable: this.errorRetryable ?? false,
+    };
+  }
 }

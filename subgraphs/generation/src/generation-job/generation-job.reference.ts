@@ -1,5 +1,6 @@
 import type { GenerationContext } from '../context';
 import type { GenerationJob } from './generation-job.entity';
+import { canSee } from './generation-job.service';
 
 /** `_entities` for GenerationJob: the owner or an ADMIN; anyone else gets null, as for an unknown id. */
 export async function resolveGenerationJobReference(
@@ -7,7 +8,5 @@ export async function resolveGenerationJobReference(
   ctx: GenerationContext,
 ): Promise<GenerationJob | null> {
   const job = await ctx.loaders.generationJob.load(reference.id);
-  if (!job) return null;
-  const { principal } = ctx;
-  return principal.userId === job.ownerId || principal.roles.includes('ADMIN') ? job : null;
+  return job && canSee(ctx.principal, job) ? job : null;
 }

@@ -7,10 +7,23 @@ export class ModelProviderResolver {
   @Query(() => [ModelProvider], {
     description: 'The configured providers in fallback order, with circuit state.',
   })
-  modelProviders(@Ctx() ctx: GenerationContext): ModelProvider[] {
-    return ctx.providers.map(({ id, kind, models, policy }) => {
-      const circuitState = CircuitState[policy.state().state];
-      return { id, kind, models, circuitState, available: circuitState !== CircuitState.OPEN };
-    });
+  async modelProviders(@Ctx() ctx: GenerationContext): Promise<ModelProvider[]> {
+    const { providers, board } = ctx.core;
+    return Promise.all(
+      providers.map(async (provider) => {
+        const circuitState = CircuitState[await board.stateOf(provider)];
+        return {
+          id: provider.id,
+          kind: provider.kind,
+          models: provider.models,
+          circuitState,
+          available: circuitState !== CircuitState.OPEN,
+          description:
+            provider.kind === 'local'
+              ? 'Built-in template engine, not a language model: it fills a fixed Markdown structure from the input.'
+              : null,
+        };
+      }),
+    );
   }
 }

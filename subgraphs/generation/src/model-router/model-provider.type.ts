@@ -26,4 +26,10 @@ export class ModelProvider {
 
   @Field({ description: 'False while its circuit is open: the router skips it without calling.' })
   available!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'What the provider is, in words (the local one says it is no model).',
+  })
+  description!: string | null;
 }

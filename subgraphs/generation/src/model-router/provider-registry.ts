@@ -1,35 +1,62 @@
-import type { Policy, PolicyRegistry } from '@atrium/platform/resilience';
+import { PolicyTimeoutError, type Policy, type PolicyRegistry } from '@atrium/platform/resilience';
+import type { GenerationSettings, ProviderConfig } from '../config';
+import { anthropicProvider } from './providers/anthropic';
+import { ProviderError } from './providers/errors';
+import { localProvider } from './providers/local';
+import { openAiProvider } from './providers/openai';
+import type { ProviderClient } from './providers/types';
 
-export interface ProviderDefinition {
+/** A provider ready to be called: its configuration (key included, never logged), client and circuit. */
+export interface RegisteredProvider {
   id: string;
-  kind: 'local' | 'openai' | 'anthropic';
+  kind: ProviderConfig['kind'];
   models: string[];
-}
-
-export interface RegisteredProvider extends ProviderDefinition {
-  /** The provider's circuit, created once per process; every call to it goes through this policy. */
+  maxTokens: number;
+  client: ProviderClient;
+  /** The provider's circuit, one per process; every call to it goes through this policy. */
   policy: Policy;
 }
 
-/** The built-in offline generator: a template engine, not a model, and the embedded default. */
-export const LOCAL_PROVIDER: ProviderDefinition = { id: 'local', kind: 'local', models: ['template-v1'] };
+function isRetryable(error: unknown): boolean {
+  if (error instanceof ProviderError) return error.retryable;
+  return error instanceof PolicyTimeoutError;
+}
 
+function countsAgainstProvider(error: unknown): boolean {
+  return error instanceof ProviderError ? error.countsAgainstProvider : true;
+}
+
+function clientFor(config: ProviderConfig, settings: GenerationSettings): ProviderClient {
+  if (config.kind === 'openai') return openAiProvider(config);
+  if (config.kind === 'anthropic') return anthropicProvider(config);
+  return localProvider({ chunkDelayMs: settings.localChunkDelayMs });
+}
+
+/**
+ * Registers every configured provider with its own mollitia circuit: an abortable timeout per attempt, retries
+ * with backoff and full jitter for retryable failures only (429, 5xx, network, broken stream, timeout — never
+ * another 4xx), and a sliding-window breaker that only the provider's own failures count against.
+ */
 export function registerProviders(
-  definitions: ProviderDefinition[],
+  settings: GenerationSettings,
   policies: PolicyRegistry,
 ): RegisteredProvider[] {
-  return definitions.map((definition) => ({
-    ...definition,
+  return settings.providers.map((config) => ({
+    id: config.id,
+    kind: config.kind,
+    models: config.models,
+    maxTokens: config.maxTokens,
+    client: clientFor(config, settings),
     policy: policies.get({
-      name: `provider:${definition.id}`,
-      timeoutMs: 60_000,
-      breaker: {
-        slidingWindowSize: 20,
-        minimumNumberOfCalls: 5,
-        failureRateThreshold: 50,
-        openStateDelayMs: 30_000,
-        permittedNumberOfCallsInHalfOpenState: 2,
+      name: `provider:${config.id}`,
+      timeoutMs: config.timeoutMs,
+      retry: {
+        attempts: config.attempts,
+        baseDelayMs: settings.retryBaseDelayMs,
+        maxDelayMs: Math.max(settings.retryBaseDelayMs, 8 * settings.retryBaseDelayMs),
+        isRetryable,
       },
+      breaker: { ...settings.breaker, isFailure: countsAgainstProvider },
     }),
   }));
 }

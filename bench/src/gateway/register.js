@@ -1,0 +1,42 @@
+// Runs the workspace's TypeScript sources directly (swc, as Jest compiles them), so the benchmark needs no build
+// and measures the code as it is in the tree. Used as `node -r ./bench/src/gateway/register.js …`.
+const fs = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const swc = require(require.resolve('@swc/core', { paths: [ROOT] }));
+
+// jest.config.js's moduleNameMapper, for a plain node process.
+const ALIASES = [
+  [/^@atrium\/platform\/(.*)$/, 'platform/src/$1'],
+  [/^@atrium\/gateway\/(.*)$/, 'gateway/src/$1'],
+  [/^@atrium\/subgraph-([a-z]+)\/(.*)$/, 'subgraphs/$1/src/$2'],
+  [/^@atrium\/subgraph-([a-z]+)$/, 'subgraphs/$1/src/index'],
+  [/^@atrium\/test\/(.*)$/, 'test/src/$1'],
+];
+
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  for (const [pattern, target] of ALIASES) {
+    if (pattern.test(request)) {
+      return resolveFilename.call(this, path.join(ROOT, request.replace(pattern, target)), ...rest);
+    }
+  }
+  return resolveFilename.call(this, request, ...rest);
+};
+
+require.extensions['.ts'] = (module, filename) => {
+  const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
+    filename,
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  });
+  module._compile(code, filename);
+};

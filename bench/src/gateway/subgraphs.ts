@@ -1,0 +1,51 @@
+// The four real subgraphs in one process (embedded mode, a fresh data directory), for the gateway benchmark:
+// prints `SUBGRAPHS {json of urls}` once they listen, stops on SIGTERM.
+import 'reflect-metadata';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@atrium/platform/logging';
+import type { SubgraphRuntime } from '@atrium/platform/server';
+import { createGenerationServer, loadGenerationConfig } from '@atrium/subgraph-generation';
+import { createIdentityServer, loadIdentityConfig } from '@atrium/subgraph-identity';
+import { createIntegrationsServer, loadIntegrationsConfig } from '@atrium/subgraph-integrations';
+import { createMonitoringServer, loadMonitoringConfig } from '@atrium/subgraph-monitoring';
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'atrium-bench-'));
+  const log = createLogger({ service: 'bench-subgraphs', level: 'warn', pretty: false });
+  const env = { ...process.env, ATRIUM_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const started: SubgraphRuntime[] = [];
+  const listen = async (server: SubgraphRuntime) => {
+    started.push(server);
+    return (await server.listen(0, '127.0.0.1')).url;
+  };
+  const identity = await listen(await createIdentityServer({ config: loadIdentityConfig(env), log }));
+  const integrations = await listen(
+    await createIntegrationsServer({ config: loadIntegrationsConfig(env), log }),
+  );
+  const generation = await listen(await createGenerationServer({ config: loadGenerationConfig(env), log }));
+  const targets = { identity, integrations, generation };
+  const monitoring = await listen(
+    await createMonitoringServer({
+      config: loadMonitoringConfig({
+        ...env,
+        MONITORING_TARGETS: Object.entries(targets)
+          .map(([name, url]) => `${name}=${new URL(url).origin}`)
+          .join(','),
+      }),
+      log,
+    }),
+  );
+  process.stdout.write(`SUBGRAPHS ${JSON.stringify({ identity, integrations, generation, monitoring })}\n`);
+  process.once('SIGTERM', () => {
+    void Promise.allSettled(started.map((server) => server.stop()))
+      .then(() => rm(dataDir, { recursive: true, force: true }))
+      .then(() => process.exit(0));
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
+import type { GenerationContext } from '../context';
+import { GenerationEvent } from '../generation-job/generation-job.types';
+import { fromView, type JobEventPayload } from './job-events';
+import { watchJob, watchUser } from './watch';
+
+function toEvent(payload: JobEventPayload): GenerationEvent {
+  return {
+    sequence: payload.sequence,
+    type: payload.type,
+    delta: payload.delta,
+    message: payload.message,
+    outputReset: payload.outputReset,
+    job: fromView(payload.job),
+  };
+}
+
+@Resolver(() => GenerationEvent)
+export class GenerationEventResolver {
+  @Subscription(() => GenerationEvent, {
+    description:
+      'Owner or ADMIN. A SNAPSHOT first, then every change in sequence order; completes after a terminal state.',
+    subscribe: ({ args, context }) => {
+      const ctx = context as GenerationContext;
+      return watchJob({ events: ctx.infra.events, store: ctx.core.store }, ctx.principal, String(args.id));
+    },
+  })
+  generationJobUpdated(@Root() payload: JobEventPayload, @Arg('id', () => ID) _id: string): GenerationEvent {
+    return toEvent(payload);
+  }
+
+  @Subscription(() => GenerationEvent, {
+    description: "Every event of the subscriber's jobs, starting with a SNAPSHOT of each one still running.",
+    subscribe: ({ context }) => {
+      const ctx = context as GenerationContext;
+      return watchUser({ events: ctx.infra.events, fork: ctx.core.fork }, ctx.principal);
+    },
+  })
+  myGenerationEvents(@Root() payload: JobEventPayload, @Ctx() _ctx: GenerationContext): GenerationEvent {
+    return toEvent(payload);
+  }
+}

@@ -1,0 +1,46 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { RateLimiter } from '@atrium/platform/rate-limit';
+import type { GenerationSettings } from '../config';
+import { errors } from '../errors';
+import { secondsUntilUtcMidnight, spentToday } from '../worker/budget';
+import { ACTIVE_STATUSES, GenerationJob } from './generation-job.entity';
+
+/**
+ * The per-user limits checked before a job is queued: jobs active at once, jobs per minute (GCRA), and — when a
+ * daily budget is set — a budget already used up. Each refusal is RATE_LIMITED with retryAfterSeconds.
+ * Call it under the user's lock, with the insert that follows, so concurrent requests cannot both slip in.
+ */
+export async function enforceLimits(
+  em: EntityManager,
+  userId: string,
+  deps: { rateLimiter: RateLimiter; settings: GenerationSettings },
+): Promise<void> {
+  const { settings } = deps;
+  const active = await em.count(GenerationJob, { ownerId: userId, status: { $in: [...ACTIVE_STATUSES] } });
+  if (active >= settings.maxActivePerUser)
+    throw errors.RATE_LIMITED(
+      `You have ${active} generation jobs queued or running; at most ${settings.maxActivePerUser} at once`,
+      { retryAfterSeconds: 5 },
+    );
+  if (settings.dailyBudgetUsd > 0) {
+    const spent = await spentToday(em, userId);
+    if (spent >= Math.round(settings.dailyBudgetUsd * 1_000_000))
+      throw errors.RATE_LIMITED(`Today's generation budget of $${settings.dailyBudgetUsd} is used up`, {
+        retryAfterSeconds: secondsUntilUtcMidnight(),
+      });
+  }
+  let result;
+  try {
+    result = await deps.rateLimiter.consume(`generation:jobs:${userId}`, {
+      limit: settings.jobsPerMinute,
+      windowMs: 60_000,
+    });
+  } catch {
+    // Fail closed: without its store the limiter cannot protect the providers' spend.
+    throw errors.GENERATION_UNAVAILABLE('Generation limits cannot be checked right now; retry shortly');
+  }
+  if (!result.allowed)
+    throw errors.RATE_LIMITED(`At most ${settings.jobsPerMinute} generation jobs per minute`, {
+      retryAfterSeconds: Math.max(1, Math.ceil(result.retryAfterMs / 1000)),
+    });
+}

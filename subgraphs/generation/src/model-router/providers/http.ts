@@ -1,0 +1,47 @@
+import { ProviderError, errorType } from './errors';
+
+/**
+ * POSTs JSON to a provider and returns the response once its status is OK. Turns network failures and error
+ * statuses into ProviderErrors; lets the caller's abort through as is (the policy knows why it aborted).
+ */
+export async function postJson(
+  provider: string,
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  signal: AbortSignal,
+): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    throw ProviderError.network(provider, error);
+  }
+  if (!response.ok) {
+    const type = await errorType(response);
+    throw ProviderError.http(provider, response.status, type);
+  }
+  if (!response.body) throw ProviderError.protocol(provider, 'no body');
+  return response;
+}
+
+/** Runs a stream reader, turning a mid-stream network failure into a broken-stream error. */
+export async function readingStream<T>(
+  provider: string,
+  signal: AbortSignal,
+  read: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    if (error instanceof ProviderError) throw error;
+    throw ProviderError.brokenStream(provider);
+  }
+}

@@ -1,0 +1,29 @@
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import type { GenerationContext } from '../context';
+import { errors } from '../errors';
+import { GenerationStatus } from '../generation-job/generation-job.entity';
+import { listJobs } from '../generation-job/generation-job.queries';
+import { GenerationJobConnection } from '../generation-job/generation-job.types';
+import { User } from './user.type';
+
+@Resolver(() => User)
+export class UserResolver {
+  @FieldResolver(() => GenerationJobConnection, { description: 'The user themself or ADMIN.' })
+  generationJobs(
+    @Root() user: User,
+    @Ctx() ctx: GenerationContext,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('status', () => GenerationStatus, { nullable: true }) status?: GenerationStatus | null,
+  ): Promise<GenerationJobConnection> {
+    const { principal } = ctx;
+    if (principal.userId !== user.id && !principal.roles.includes('ADMIN'))
+      throw errors.FORBIDDEN("Only the user themself or an ADMIN may list a user's generation jobs");
+    return listJobs(ctx.em, user.id, { first, after, status });
+  }
+}
+
+/** `_entities` for User: generation stores nothing about users, so the key is all there is to resolve. */
+export function resolveUserReference(reference: { id: string }): User {
+  return { id: reference.id };
+}

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@atrium/platform/logging';
+import type { QueueJob } from '@atrium/platform/queue';
+import { GenerationEventType, type JobEventPublisher } from '../events/job-events';
+import {
+  ACTIVE_STATUSES,
+  GenerationStatus,
+  type GenerationJob,
+} from '../generation-job/generation-job.entity';
+import type { JobStore } from '../generation-job/job-store';
+import { AllProvidersFailedError } from '../model-router/router';
+import { BudgetExceededError, JobExecution, type ExecutionDeps } from './job-execution';
+import { JobWriter } from './job-writer';
+import { JobCancelledError, LostOwnershipError, WorkerStoppingError, type RunningJobs } from './run-signals';
+
+/** What travels on the queue: the job's id only — never its prompt, never a credential. */
+export interface QueuedGeneration {
+  jobId: string;
+}
+
+export const GENERATION_QUEUE = 'generation';
+
+export interface JobRunnerDeps extends ExecutionDeps {
+  store: JobStore;
+  publisher: JobEventPublisher;
+  running: RunningJobs;
+  log: Logger;
+}
+
+/**
+ * The queue handler. Delivery is at least once, so the handler is idempotent: a job already finished is left
+ * alone, and a job found RUNNING (its worker died, or the queue redelivered it) is taken over with a new run
+ * token, which fences off every later write of the previous run. Exactly one terminal state is ever written.
+ */
+export class JobRunner {
+  constructor(private readonly deps: JobRunnerDeps) {}
+
+  readonly handle = async (queued: QueueJob<QueuedGeneration>): Promise<void> => {
+    const claim = await this.claim(queued.data.jobId);
+    if (!claim) return;
+    const { job, token } = claim;
+    const { running, publisher, log } = this.deps;
+    if (claim.restarted)
+      await publisher.publish(job, GenerationEventType.SNAPSHOT, {
+        outputReset: true,
+        message: 'The worker running this job stopped; another worker restarts it',
+      });
+    else await publisher.publish(job, GenerationEventType.STATUS);
+
+    const controller = running.start(job.id);
+    const stop = () => controller.abort(new WorkerStoppingError());
+    queued.signal.addEventListener('abort', stop, { once: true });
+    if (queued.signal.aborted) stop();
+    const writer = new JobWriter(job, token, {
+      store: this.deps.store,
+      publisher,
+      intervalMs: this.deps.settings.deltaIntervalMs,
+      log,
+      abort: (reason) => controller.abort(reason),
+    });
+    const execution = new JobExecution(job, writer, this.deps);
+    try {
+      await execution.run(controller.signal);
+      log.info(
+        {
+          jobId: job.id,
+          status: job.status,
+          provider: job.provider,
+          cached: job.cached,
+          attempt: job.attempts,
+        },
+        'generation job ended',
+      );
+    } catch (thrown) {
+      const error = controller.signal.aborted ? (controller.signal.reason as unknown) : thrown;
+      execution.abandonCurrentAttempt();
+      await this.settle(job.id, token, execution, error, queued);
+    } finally {
+      writer.dispose();
+      running.finish(job.id, controller);
+      queued.signal.removeEventListener('abort', stop);
+    }
+  };
+
+  private async claim(
+    jobId: string,
+  ): Promise<{ job: GenerationJob; token: string; restarted: boolean } | null> {
+    for (let tries = 0; tries < 5; tries++) {
+      const job = await this.deps.store.find(jobId);
+      if (!job || !ACTIVE_STATUSES.includes(job.status)) return null;
+      const restarted = job.status === GenerationStatus.RUNNING;
+      const token = randomUUID();
+      const claimed = await this.deps.store.advance(
+        job,
+        {
+          status: GenerationStatus.RUNNING,
+          runToken: token,
+          attempts: job.attempts + 1,
+          startedAt: job.startedAt ?? new Date(),
+          ...(restarted ? { output: null, progressBp: 0, provider: null, model: null } : {}),
+        },
+        { statuses: ACTIVE_STATUSES },
+      );
+      if (claimed) return { job, token, restarted };
+    }
+    return null;
+  }
+
+  private async settle(
+    jobId: string,
+    token: string,
+    execution: JobExecution,
+    error: unknown,
+    queued: QueueJob<QueuedGeneration>,
+  ): Promise<void> {
+    const { log } = this.deps;
+    if (error instanceof WorkerStoppingError) throw error;
+    if (error instanceof LostOwnershipError) return;
+    if (error instanceof JobCancelledError) return this.recordCancelledSpend(jobId, token, execution);
+    const expected = error instanceof AllProvidersFailedError || error instanceof BudgetExceededError;
+    if (!expected && queued.attempt < this.deps.settings.jobAttempts) {
+      log.warn(
+        { err: error, jobId, attempt: queued.attempt },
+        'generation run failed; the queue will retry it',
+      );
+      throw error;
+    }
+    if (!expected) log.error({ err: error, jobId }, 'generation run failed on its last attempt');
+    const failure =
+      error instanceof AllProvidersFailedError || error instanceof BudgetExceededError
+        ? { errorCode: error.code, errorMessage: error.message, errorRetryable: error.retryable }
+        : { errorCode: 'INTERNAL_ERROR', errorMessage: 'The job failed unexpectedly', errorRetryable: true };
+    const { job, changed } = await this.deps.store.transition(jobId, (current) =>
+      current.runToken !== token || current.status !== GenerationStatus.RUNNING
+        ? null
+        : {
+            changes: {
+              ...failure,
+              status: GenerationStatus.FAILED,
+              finishedAt: new Date(),
+              reservedMicros: 0,
+              promptTokens: current.promptTokens + execution.wasted.promptTokens,
+              completionTokens: current.completionTokens + execution.wasted.completionTokens,
+              costMicros: current.costMicros + execution.wasted.micros,
+            },
+            guard: { statuses: [GenerationStatus.RUNNING], runToken: token },
+          },
+    );
+    if (!changed || !job) return;
+    await this.deps.publisher.publish(job, GenerationEventType.STATUS, { message: failure.errorMessage });
+    log.info(
+      { jobId, status: job.status, errorCode: failure.errorCode, attempt: job.attempts },
+      'generation job ended',
+    );
+  }
+
+  /** A cancelled run still spent what it streamed; record it (and release any reservation) without an event. */
+  private async recordCancelledSpend(jobId: string, token: string, execution: JobExecution): Promise<void> {
+    const { wasted } = execution;
+    await this.deps.store.transition(jobId, (current) =>
+      current.runToken !== token ||
+      current.status !== GenerationStatus.CANCELLED ||
+      (wasted.micros === 0 && wasted.completionTokens === 0 && current.reservedMicros === 0)
+        ? null
+        : {
+            changes: {
+              reservedMicros: 0,
+              promptTokens: current.promptTokens + wasted.promptTokens,
+              completionTokens: current.completionTokens + wasted.completionTokens,
+              costMicros: current.costMicros + wasted.micros,
+            },
+            guard: { statuses: [GenerationStatus.CANCELLED], runToken: token },
+          },
+    );
+  }
+}
