@@ -9,7 +9,13 @@ const DEFAULT_TTL_SECONDS = 60;
 export interface AssertionClaims {
   principal: Principal;
   requestId: string | undefined;
+  /** The client's address as the gateway saw it; a subgraph trusts it only because the assertion is valid. */
+  clientIp: string | undefined;
+  /** The client's User-Agent (at most 256 characters), for session lists and audit. */
+  userAgent: string | undefined;
 }
+
+const MAX_USER_AGENT = 256;
 
 function keyOf(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
@@ -21,9 +27,23 @@ function keyOf(secret: string): Uint8Array {
  */
 export async function signInternalAssertion(
   principal: Principal,
-  options: { secret: string; audience: string; requestId?: string; ttlSeconds?: number },
+  options: {
+    secret: string;
+    audience: string;
+    requestId?: string;
+    ttlSeconds?: number;
+    /** The client's IP address (per-IP throttling and audit in subgraphs). Default: none. */
+    clientIp?: string;
+    /** The client's User-Agent, truncated to 256 characters. Default: none. */
+    userAgent?: string;
+  },
 ): Promise<string> {
-  return new SignJWT({ principal, rid: options.requestId })
+  return new SignJWT({
+    principal,
+    rid: options.requestId,
+    ip: options.clientIp,
+    ua: options.userAgent?.slice(0, MAX_USER_AGENT),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(ISSUER)
     .setAudience(options.audience)
@@ -52,10 +72,19 @@ export async function verifyInternalAssertion(
     if (!isPrincipal(payload.principal))
       throw new InvalidAssertionError('assertion carries no valid principal');
     const principal: Principal = { ...ANONYMOUS, ...payload.principal };
-    return { principal, requestId: typeof payload.rid === 'string' ? payload.rid : undefined };
+    return {
+      principal,
+      requestId: stringClaim(payload.rid),
+      clientIp: stringClaim(payload.ip),
+      userAgent: stringClaim(payload.ua),
+    };
   } catch (error) {
     if (error instanceof InvalidAssertionError) throw error;
     const reason = error instanceof joseErrors.JOSEError ? error.code : 'malformed';
     throw new InvalidAssertionError(`invalid internal assertion (${reason})`);
   }
+}
+
+function stringClaim(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

@@ -6,6 +6,9 @@ export interface GatewayCaller {
   principal: Principal;
   /** The gateway's request id, so one request is traceable across every service's log. */
   requestId: string | undefined;
+  /** The client's address and User-Agent as the gateway saw them; undefined when it did not forward them. */
+  clientIp: string | undefined;
+  userAgent: string | undefined;
 }
 
 /**

@@ -12,7 +12,7 @@ export {
   type SubgraphRuntimeOptions,
 } from './subgraph-runtime';
 export { subgraphConfigSpec, subgraphRuntimeConfig, type SubgraphRuntimeConfig } from './service-config';
-export { runService, configOrExit } from './run-service';
+export { runService, configOrExit, packageVersion } from './run-service';
 export { errorBody, jsonErrorHandler, notFound } from './http-errors';
 export { applyServerTimeouts } from './timeouts';
 export { startSubscriptionServer, type SubscriptionServer } from './subscriptions';

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '../logging';
 
 /**
@@ -38,5 +40,17 @@ export function configOrExit<T>(load: () => T): T {
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);
+  }
+}
+
+/** The version in the package.json one level above a package's `src/` or `dist/` folder (for health reports). */
+export function packageVersion(moduleDir: string): string {
+  try {
+    return (
+      (JSON.parse(readFileSync(join(moduleDir, '..', 'package.json'), 'utf8')) as { version?: string })
+        .version ?? 'unknown'
+    );
+  } catch {
+    return 'unknown';
   }
 }

@@ -50,7 +50,11 @@ export async function createSubgraphRuntime<Ctx extends object>(
     migrations: options.migrations,
     log,
   });
-  const infra = createInfrastructure({ redisUrl: config.redisUrl, keyPrefix: `${config.redisKeyPrefix}${name}:`, log });
+  const infra = createInfrastructure({
+    redisUrl: config.redisUrl,
+    keyPrefix: `${config.redisKeyPrefix}${name}:`,
+    log,
+  });
   try {
     const server = await createSubgraphServer<Ctx>({
       ...options,

@@ -25,6 +25,10 @@ export interface BaseContext {
   /** Always true: the guard refused every request without a gateway assertion before GraphQL ran. */
   fromGateway: true;
   requestId: string;
+  /** The client's IP address as the gateway saw it (from the assertion); undefined when not forwarded. */
+  clientIp: string | undefined;
+  /** The client's User-Agent as the gateway saw it; undefined when not forwarded. */
+  userAgent: string | undefined;
   log: Logger;
 }
 
@@ -85,6 +89,8 @@ export async function createSubgraphServer<Ctx extends object>(
       principal: caller.principal,
       fromGateway: true,
       requestId,
+      clientIp: caller.clientIp,
+      userAgent: caller.userAgent,
       log: log.child({ requestId }),
     });
 
@@ -104,6 +110,8 @@ export async function createSubgraphServer<Ctx extends object>(
   const apollo = new ApolloServer<Ctx>({
     schema,
     introspection: false,
+    // runService owns SIGTERM (drain, exit 0); Apollo's own handler would stop early and re-raise the signal.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => maskError(formatted, error, { log, requestId: currentRequestId() }),
     plugins: [

@@ -1,14 +1,79 @@
-import { loadConfig } from '@atrium/platform/config';
+import { ConfigProblem, env, loadConfig, type VarSpec } from '@atrium/platform/config';
 import {
   subgraphConfigSpec,
   subgraphRuntimeConfig,
   type SubgraphRuntimeConfig,
 } from '@atrium/platform/server';
+import { signingKeysProblem } from './crypto/signing-keys';
+import { MIN_ARGON2 } from './crypto/password';
 
-const spec = subgraphConfigSpec('identity', 4001);
+/** Development default of IDENTITY_ENCRYPTION_KEY; refused in production. */
+export const DEV_ENCRYPTION_KEY = 'atrium-dev-identity-encryption-key-change-me';
 
-export type IdentityConfig = SubgraphRuntimeConfig;
+/** Private signing keys: optional outside production (a key is generated under ATRIUM_DATA_DIR), required in it. */
+const signingKeys: VarSpec<string | undefined> = {
+  description: {
+    allowed:
+      'a JSON JWK set of private EC P-256 keys or PKCS#8 PEM blocks, first one signs (required in production)',
+    default: '(generated once under ATRIUM_DATA_DIR outside production)',
+    secret: true,
+  },
+  parse(raw, ctx) {
+    if (raw === undefined) {
+      if (ctx.production) throw new ConfigProblem('is required in production');
+      return undefined;
+    }
+    const problem = signingKeysProblem(raw);
+    if (problem) throw new ConfigProblem(`is invalid: ${problem}`);
+    return raw;
+  },
+};
+
+const spec = {
+  ...subgraphConfigSpec('identity', 4001),
+  ATRIUM_ADMIN_EMAILS: env.list({ default: [] }),
+  IDENTITY_ISSUER: env.string({ default: 'atrium-identity' }),
+  IDENTITY_AUDIENCE: env.string({ default: 'atrium-api' }),
+  IDENTITY_SIGNING_KEYS: signingKeys,
+  IDENTITY_ENCRYPTION_KEY: env.secret({ devDefault: DEV_ENCRYPTION_KEY }),
+  IDENTITY_ACCESS_TOKEN_TTL_SECONDS: env.int({ default: 900, min: 60, max: 3600 }),
+  IDENTITY_REFRESH_TOKEN_TTL_DAYS: env.int({ default: 30, min: 1, max: 365 }),
+  IDENTITY_ARGON2_MEMORY_KIB: env.int({ default: MIN_ARGON2.memoryCost, min: MIN_ARGON2.memoryCost }),
+  IDENTITY_ARGON2_ITERATIONS: env.int({ default: MIN_ARGON2.timeCost, min: MIN_ARGON2.timeCost, max: 20 }),
+  IDENTITY_IP_ATTEMPTS_PER_MINUTE: env.int({ default: 30, min: 1, max: 10_000 }),
+  IDENTITY_TOTP_ISSUER: env.string({ default: 'Atrium' }),
+};
+
+export interface IdentityConfig extends SubgraphRuntimeConfig {
+  /** Emails (normalised) that become ADMIN when they sign up. */
+  adminEmails: readonly string[];
+  /** `iss` and `aud` of access tokens; the gateway must be configured with the same values. */
+  issuer: string;
+  audience: string;
+  /** IDENTITY_SIGNING_KEYS as given, or undefined for the embedded key file. */
+  signingKeys: string | undefined;
+  encryptionKey: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  argon2: { memoryCost: number; timeCost: number };
+  /** Sign-in, sign-up and MFA attempts one IP may make per minute (ten times that per hour). */
+  ipAttemptsPerMinute: number;
+  totpIssuer: string;
+}
 
 export function loadIdentityConfig(source: Record<string, string | undefined>): IdentityConfig {
-  return Object.freeze(subgraphRuntimeConfig('identity', loadConfig(spec, source)));
+  const raw = loadConfig(spec, source);
+  return Object.freeze({
+    ...subgraphRuntimeConfig('identity', raw),
+    adminEmails: Object.freeze(raw.ATRIUM_ADMIN_EMAILS.map((email) => email.trim().toLowerCase())),
+    issuer: raw.IDENTITY_ISSUER,
+    audience: raw.IDENTITY_AUDIENCE,
+    signingKeys: raw.IDENTITY_SIGNING_KEYS,
+    encryptionKey: raw.IDENTITY_ENCRYPTION_KEY,
+    accessTokenTtlSeconds: raw.IDENTITY_ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlDays: raw.IDENTITY_REFRESH_TOKEN_TTL_DAYS,
+    argon2: { memoryCost: raw.IDENTITY_ARGON2_MEMORY_KIB, timeCost: raw.IDENTITY_ARGON2_ITERATIONS },
+    ipAttemptsPerMinute: raw.IDENTITY_IP_ATTEMPTS_PER_MINUTE,
+    totpIssuer: raw.IDENTITY_TOTP_ISSUER,
+  });
 }

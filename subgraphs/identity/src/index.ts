@@ -1,4 +1,4 @@
 export { buildIdentitySchema } from './schema';
-export { createIdentityServer, SUBGRAPH_NAME } from './server';
+export { createIdentityServer, SUBGRAPH_NAME, JWKS_PATH, type IdentityServer } from './server';
 export { loadIdentityConfig, type IdentityConfig } from './config';
 export { rules, permissions } from './permissions';

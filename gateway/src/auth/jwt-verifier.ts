@@ -1,0 +1,112 @@
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { ANONYMOUS, ROLES, type Principal, type Role } from '@atrium/platform/auth';
+
+const ALGORITHM = 'ES256';
+const TOKEN_TYPE = 'at+jwt';
+// Headers that would make a verifier fetch or trust key material named by the token itself. Atrium's keys come
+// only from identity's JWKS, so a token carrying any of them is refused before anything is looked up.
+const FORBIDDEN_HEADERS = ['jku', 'x5u', 'jwk', 'x5c', 'x5t', 'x5t#S256'];
+
+export interface JwtVerifierOptions {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  clockSkewSeconds: number;
+  /** An unknown `kid` refetches the JWKS at most once per cooldown. */
+  cooldownMs: number;
+  /** Keys older than this are refetched at the next verification. */
+  maxAgeMs: number;
+  /** Abort a JWKS fetch after this long. Default 3000 ms. */
+  timeoutMs?: number;
+}
+
+/** The token is not a valid access token (401). */
+export class InvalidTokenError extends Error {
+  override name = 'InvalidTokenError';
+  constructor(readonly reason: string) {
+    super(`invalid access token (${reason})`);
+  }
+}
+
+/** The JWKS could not be fetched: identity is down or answered nonsense (503, not the client's fault). */
+export class JwksUnavailableError extends Error {
+  override name = 'JwksUnavailableError';
+}
+
+export interface JwtVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+/**
+ * Verifies identity's access tokens: pinned ES256 (no `none`, no HS*), `typ: at+jwt`, issuer, audience, `exp`
+ * and `nbf` with a small skew, against identity's JWKS. Keys are cached; an unknown `kid` refetches them at
+ * most once per cooldown, so forged kids cannot make the gateway hammer identity. Nothing named in a token
+ * header is ever fetched or trusted.
+ */
+export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
+  const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
+    cooldownDuration: options.cooldownMs,
+    cacheMaxAge: options.maxAgeMs,
+    timeoutDuration: options.timeoutMs ?? 3000,
+  });
+  const getKey: JWTVerifyGetKey = async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (
+        error instanceof joseErrors.JWKSNoMatchingKey ||
+        error instanceof joseErrors.JWKSMultipleMatchingKeys
+      )
+        throw new InvalidTokenError('unknown key');
+      throw new JwksUnavailableError('the JWKS could not be loaded', { cause: error });
+    }
+  };
+
+  return {
+    async verify(token) {
+      checkHeader(token);
+      let payload;
+      try {
+        ({ payload } = await jwtVerify(token, getKey, {
+          algorithms: [ALGORITHM],
+          typ: TOKEN_TYPE,
+          issuer: options.issuer,
+          audience: options.audience,
+          clockTolerance: options.clockSkewSeconds,
+          requiredClaims: ['exp', 'iat', 'sub', 'sid'],
+        }));
+      } catch (error) {
+        if (error instanceof InvalidTokenError || error instanceof JwksUnavailableError) throw error;
+        throw new InvalidTokenError(error instanceof joseErrors.JOSEError ? error.code : 'malformed');
+      }
+      return principalOf(payload);
+    },
+  };
+}
+
+function checkHeader(token: string): void {
+  let header: Record<string, unknown>;
+  try {
+    header = decodeProtectedHeader(token) as Record<string, unknown>;
+  } catch {
+    throw new InvalidTokenError('malformed');
+  }
+  if (header.alg !== ALGORITHM) throw new InvalidTokenError('algorithm');
+  if (FORBIDDEN_HEADERS.some((name) => name in header)) throw new InvalidTokenError('header');
+  if (typeof header.kid !== 'string') throw new InvalidTokenError('kid');
+}
+
+function principalOf(payload: Record<string, unknown>): Principal {
+  const { sub, sid, roles } = payload;
+  const knownRoles =
+    Array.isArray(roles) && roles.every((role) => (ROLES as readonly unknown[]).includes(role));
+  if (typeof sub !== 'string' || typeof sid !== 'string' || !knownRoles)
+    throw new InvalidTokenError('claims');
+  return { ...ANONYMOUS, kind: 'user', userId: sub, roles: roles as Role[], sessionId: sid };
+}

@@ -1,0 +1,119 @@
+import { errors } from '@atrium/platform/errors';
+import type { EntityManager } from '@mikro-orm/core';
+import type { Principal } from '@atrium/platform/auth';
+import { audit } from '../audit/audit.service';
+import { assertNoProblems, type FieldProblem } from '../common/input-errors';
+import { callerIsAdmin, type IdentityContext } from '../context';
+import { displayPrefix, generateApiKeySecret, isWellFormedApiKey } from '../crypto/api-key-format';
+import { sha256Hex } from '../crypto/secrets';
+import { asPrincipalRoles } from '../user/role';
+import { User } from '../user/user.entity';
+import { requireActiveUser } from '../user/user.service';
+import { ApiKey } from './api-key.entity';
+import { CreatedApiKey, type CreateApiKeyInput } from './api-key.types';
+import { effectiveScopes, isKnownScope, scopesAllowedFor } from './scopes';
+
+const MAX_ACTIVE_KEYS = 25;
+/** `lastUsedAt` is written at most this often per key, so a busy integration costs no write per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+function inputProblems(input: CreateApiKeyInput, name: string, now: number): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (name.length === 0 || name.length > 100)
+    problems.push({ field: 'name', message: 'must be 1 to 100 characters' });
+  if (input.scopes.length === 0) problems.push({ field: 'scopes', message: 'must name at least one scope' });
+  const unknown = input.scopes.filter((scope) => !isKnownScope(scope));
+  if (unknown.length > 0)
+    problems.push({ field: 'scopes', message: `has unknown scopes: ${unknown.join(', ')}` });
+  if (input.expiresAt && input.expiresAt.getTime() <= now)
+    problems.push({ field: 'expiresAt', message: 'must be in the future' });
+  return problems;
+}
+
+/** Creates a key for the caller with scopes their roles allow; returns the secret once. */
+export async function createApiKey(ctx: IdentityContext, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+  const user = await requireActiveUser(ctx);
+  const name = input.name.trim();
+  const now = ctx.deps.now();
+  assertNoProblems(inputProblems(input, name, now));
+  const allowed = new Set(scopesAllowedFor(user.roles));
+  const beyond = input.scopes.filter((scope) => !allowed.has(scope));
+  if (beyond.length > 0)
+    throw errors.FORBIDDEN(`Your roles do not allow these scopes: ${beyond.join(', ')}`, { scopes: beyond });
+  const active = await ctx.em.count(ApiKey, { userId: user.id, revokedAt: null });
+  if (active >= MAX_ACTIVE_KEYS) throw errors.CONFLICT(`At most ${MAX_ACTIVE_KEYS} active API keys per user`);
+  const secret = generateApiKeySecret();
+  const apiKey = ctx.em.create(ApiKey, {
+    userId: user.id,
+    name,
+    prefix: displayPrefix(secret),
+    secretHash: sha256Hex(secret),
+    scopesText: [...new Set(input.scopes)].join(' '),
+    createdAt: new Date(now),
+    expiresAt: input.expiresAt ?? null,
+  });
+  audit(ctx, {
+    type: 'api_key.created',
+    targetUserId: user.id,
+    metadata: { apiKeyId: apiKey.id, name, prefix: apiKey.prefix, scopes: apiKey.scopes },
+  });
+  await ctx.em.flush();
+  return Object.assign(new CreatedApiKey(), { apiKey, secret });
+}
+
+export function listApiKeys(ctx: IdentityContext, userId: string): Promise<ApiKey[]> {
+  return ctx.em.find(ApiKey, { userId }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+}
+
+/** Revokes one of the caller's keys (an ADMIN may revoke anyone's); NOT_FOUND for any other id. */
+export async function revokeApiKey(ctx: IdentityContext, id: string): Promise<ApiKey> {
+  const apiKey = await ctx.em.findOne(ApiKey, { id });
+  if (!apiKey || (apiKey.userId !== ctx.principal.userId && !callerIsAdmin(ctx)))
+    throw errors.NOT_FOUND('API key not found');
+  if (!apiKey.revokedAt) {
+    apiKey.revokedAt = new Date(ctx.deps.now());
+    audit(ctx, {
+      type: 'api_key.revoked',
+      targetUserId: apiKey.userId,
+      metadata: { apiKeyId: apiKey.id, prefix: apiKey.prefix },
+    });
+    await ctx.em.flush();
+  }
+  return apiKey;
+}
+
+export interface VerifiedApiKey {
+  principal: Principal;
+  /** When the key expires, so the gateway never caches it past that. */
+  expiresAt: string | null;
+}
+
+/**
+ * The principal of a key for the gateway: the owner's id and current roles, the key's scopes narrowed to those
+ * roles. Null for a malformed, unknown, revoked or expired key, or one whose owner is disabled.
+ */
+export async function verifyApiKey(
+  em: EntityManager,
+  secret: string,
+  nowMs: number,
+): Promise<VerifiedApiKey | null> {
+  if (!isWellFormedApiKey(secret)) return null;
+  const apiKey = await em.findOne(ApiKey, { secretHash: sha256Hex(secret) });
+  const now = new Date(nowMs);
+  if (!apiKey || apiKey.revokedAt || (apiKey.expiresAt && apiKey.expiresAt <= now)) return null;
+  const owner = await em.findOne(User, { id: apiKey.userId });
+  if (!owner || owner.disabled) return null;
+  if (!apiKey.lastUsedAt || nowMs - apiKey.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS)
+    await em.nativeUpdate(ApiKey, { id: apiKey.id }, { lastUsedAt: now });
+  return {
+    principal: {
+      kind: 'apiKey',
+      userId: owner.id,
+      roles: asPrincipalRoles(owner.roles),
+      scopes: effectiveScopes(apiKey.scopes, owner.roles),
+      sessionId: null,
+      apiKeyId: apiKey.id,
+    },
+    expiresAt: apiKey.expiresAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,28 @@
+import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { AuditEventsArgs } from '../common/args';
+import { callerId, callerIsAdmin, type IdentityContext } from '../context';
+import { User } from '../user/user.entity';
+import { AuditEvent } from './audit-event.entity';
+import { listAuditEvents } from './audit-query.service';
+import { AuditEventConnection } from './audit.types';
+
+@Resolver(() => AuditEvent)
+export class AuditEventResolver {
+  @Query(() => AuditEventConnection, {
+    description: 'ADMIN: every event; others: the events about themselves.',
+  })
+  auditEvents(
+    @Args(() => AuditEventsArgs) args: AuditEventsArgs,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<AuditEventConnection> {
+    return listAuditEvents(ctx, args);
+  }
+
+  /** The acting user, when the caller may see them (themself, or anyone for an ADMIN); otherwise null. */
+  @FieldResolver(() => User, { nullable: true })
+  async actor(@Root() event: AuditEvent, @Ctx() ctx: IdentityContext): Promise<User | null> {
+    if (!event.actorId) return null;
+    if (event.actorId !== callerId(ctx) && !callerIsAdmin(ctx)) return null;
+    return ctx.loaders.user.load(event.actorId);
+  }
+}
