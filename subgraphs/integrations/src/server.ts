@@ -1,5 +1,5 @@
 import type { Logger } from '@atrium/platform/logging';
-import { createSubgraphRuntime, type SubgraphRuntime } from '@atrium/platform/server';
+import { createSubgraphRuntime, packageVersion, type SubgraphRuntime } from '@atrium/platform/server';
 import type { IntegrationsConfig } from './config';
 import { buildContext } from './context';
 import { entities, migrations } from './database';
@@ -16,6 +16,7 @@ export function createIntegrationsServer(deps: {
   const oauthClients: ReadonlySet<string> = new Set(deps.config.oauthClients.keys());
   return createSubgraphRuntime({
     name: SUBGRAPH_NAME,
+    version: packageVersion(__dirname),
     config: deps.config,
     log: deps.log,
     schema: buildIntegrationsSchema(),

@@ -1,5 +1,5 @@
 import type { Logger } from '@atrium/platform/logging';
-import { createSubgraphRuntime, type SubgraphRuntime } from '@atrium/platform/server';
+import { createSubgraphRuntime, packageVersion, type SubgraphRuntime } from '@atrium/platform/server';
 import type { MonitoringConfig } from './config';
 import { buildContext } from './context';
 import { entities, migrations } from './database';
@@ -16,6 +16,7 @@ export function createMonitoringServer(deps: {
   const probe = { targets: deps.config.targets, timeoutMs: deps.config.probeTimeoutMs };
   return createSubgraphRuntime({
     name: SUBGRAPH_NAME,
+    version: packageVersion(__dirname),
     config: deps.config,
     log: deps.log,
     schema: buildMonitoringSchema(),
