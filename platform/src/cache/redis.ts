@@ -33,8 +33,7 @@ export class RedisCache implements Cache {
 
   async get<T>(key: string): Promise<T | undefined> {
     try {
-      const client = await this.redis.ready();
-      const json = await client.get(this.keyOf(key));
+      const json = await this.redis.run((client) => client.get(this.keyOf(key)));
       return json === null ? undefined : (JSON.parse(json) as T);
     } catch (error) {
       this.log.warn({ err: describeError(error) }, 'cache read failed; treated as a miss');
@@ -46,8 +45,7 @@ export class RedisCache implements Cache {
     assertTtl(ttlMs);
     const json = serialize(value);
     try {
-      const client = await this.redis.ready();
-      await client.set(this.keyOf(key), json, 'PX', ttlMs);
+      await this.redis.run((client) => client.set(this.keyOf(key), json, 'PX', ttlMs));
     } catch (error) {
       this.log.warn({ err: describeError(error) }, 'cache write failed');
     }
@@ -55,8 +53,7 @@ export class RedisCache implements Cache {
 
   async delete(key: string): Promise<void> {
     try {
-      const client = await this.redis.ready();
-      await client.del(this.keyOf(key));
+      await this.redis.run((client) => client.del(this.keyOf(key)));
     } catch (error) {
       this.log.warn({ err: describeError(error) }, 'cache delete failed; the entry lives until its TTL');
     }

@@ -1,3 +1,5 @@
+import type { EventIterator, IterateOptions } from './iterator';
+
 /**
  * Topic-based pub/sub between processes (Redis) or inside one process (memory). Payloads travel as JSON in
  * both implementations, so a subscriber sees the same plain data whichever mode runs (a `Date` arrives as a
@@ -28,5 +30,3 @@ export {
 export { EventBusClosedError } from './shared';
 export { MemoryEventBus, type MemoryEventBusOptions } from './memory';
 export { RedisEventBus, type RedisEventBusOptions } from './redis';
-
-import type { EventIterator, IterateOptions } from './iterator';

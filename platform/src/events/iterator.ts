@@ -16,6 +16,8 @@ export interface EventIterator<T> extends AsyncIterableIterator<T> {
    * failure is then thrown by the next `next()`). Never rejects.
    */
   readonly ready: Promise<void>;
+  /** Ends the iterator; resolves once its subscription is dropped. */
+  return(): Promise<IteratorResult<T>>;
 }
 
 /** A consumer fell more than `bufferSize` events behind its topic. */

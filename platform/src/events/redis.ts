@@ -58,7 +58,6 @@ export class RedisEventBus implements EventBus {
     this.subscriber = redis.duplicate({
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,
-      commandTimeout: undefined,
       autoResubscribe: true,
       connectionName: options.connectionName ?? 'atrium-events-sub',
     });
@@ -69,8 +68,8 @@ export class RedisEventBus implements EventBus {
   async publish<T>(topic: string, payload: T): Promise<void> {
     this.assertOpen();
     assertTopic(topic);
-    const client = await this.publisher.ready();
-    await client.publish(this.channelOf(topic), serialize(payload));
+    const message = serialize(payload);
+    await this.publisher.run((client) => client.publish(this.channelOf(topic), message));
   }
 
   async subscribe<T>(topic: string, handler: (payload: T) => void): Promise<() => Promise<void>> {

@@ -28,6 +28,8 @@ export interface InfrastructureOptions {
   redisOptions?: RedisOptions;
   /** Redis mode: how long the first commands wait for the initial connection. Default 2000 ms. */
   readyTimeoutMs?: number;
+  /** Redis mode: how long a command waits for an answer before failing like an outage. Default 2000 ms. */
+  commandTimeoutMs?: number;
   /** Memory mode: cache entries kept (LRU). Default 10 000. */
   cacheMaxEntries?: number;
 }
@@ -42,11 +44,7 @@ export interface Infrastructure {
   /** The producer of a queue; one handle per name. */
   queue<T>(name: string): JobQueue<T>;
   /** Starts a worker on a queue; `close()` of the infrastructure closes it (running jobs finish, bounded). */
-  worker<T>(
-    name: string,
-    handler: (job: import('../queue').QueueJob<T>) => Promise<void>,
-    options: WorkerOptions,
-  ): JobWorker;
+  worker<T>(name: string, handler: JobHandler<T>, options: WorkerOptions): JobWorker;
   /** Readiness probes of the dependencies (none in memory mode). */
   healthChecks: InfrastructureHealthCheck[];
   /** Closes workers, queues, subscriptions and every connection it opened. Idempotent. */
@@ -77,6 +75,7 @@ function redisInfrastructure(url: string, options: InfrastructureOptions): Infra
     url,
     redisOptions: options.redisOptions,
     readyTimeoutMs: options.readyTimeoutMs,
+    commandTimeoutMs: options.commandTimeoutMs,
     name: 'atrium',
     log,
   });

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { describeError, type SharedRedis } from './redis';
+import { describeError, RedisUnavailableError, type SharedRedis } from './redis';
 
 /** A dependency probe for readiness: resolves when usable, rejects (fast) when not. */
 export interface InfrastructureHealthCheck {
@@ -22,8 +22,13 @@ export function redisHealthCheck(redis: SharedRedis): InfrastructureHealthCheck 
     },
     async check() {
       const started = performance.now();
-      const client = await redis.ready();
-      await client.ping();
+      try {
+        await redis.run((client) => client.ping());
+      } catch (error) {
+        throw error instanceof RedisUnavailableError
+          ? error
+          : new RedisUnavailableError('redis: PING failed', { cause: error });
+      }
       latencyMs = performance.now() - started;
     },
   };

@@ -9,8 +9,8 @@ export interface RedisConnectionOptions {
   url: string;
   /**
    * Extra ioredis options, merged over the fail-fast defaults (no offline queue, no command retry, 2 s
-   * connect and command timeouts, reconnect forever with backoff capped at 2 s). `keyPrefix` is refused:
-   * every component prefixes its own keys, and BullMQ rejects prefixed clients.
+   * connect timeout, reconnect forever with backoff capped at 2 s). `keyPrefix` is refused: every
+   * component prefixes its own keys, and BullMQ rejects prefixed clients.
    */
   redisOptions?: RedisOptions;
   /**
@@ -19,6 +19,11 @@ export interface RedisConnectionOptions {
    * Default 2000 ms.
    */
   readyTimeoutMs?: number;
+  /**
+   * How long `run` waits for an answer before rejecting with `RedisUnavailableError` (a frozen Redis keeps
+   * its socket open, so only a timer notices). Default 2000 ms.
+   */
+  commandTimeoutMs?: number;
 }
 
 /** The store could not be reached; callers decide whether to fail open or closed. */
@@ -31,6 +36,7 @@ export class RedisUnavailableError extends Error {
 }
 
 const DEFAULT_READY_TIMEOUT_MS = 2000;
+const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
 
 /** Reconnect forever: Redis coming back must heal every component without a restart. */
 const reconnectWithBackoff = (times: number): number => Math.min(times * 100, 2000);
@@ -60,11 +66,13 @@ export class SharedRedis {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: 2000,
-      commandTimeout: 2000,
       retryStrategy: reconnectWithBackoff,
       connectionName: this.options.name,
-      // CLIENT SETINFO fails on Redis < 7.2, and ioredis keeps a rejected command's timeout timer running.
+      // CLIENT SETINFO fails on Redis < 7.2; it is only metadata.
       disableClientInfo: true,
+      // ioredis arms this timer on disconnect even when the socket is already gone; short, it cannot hold
+      // a closing process for long.
+      disconnectTimeout: 300,
       ...this.options.redisOptions,
       ...overrides,
     };
@@ -81,14 +89,34 @@ export class SharedRedis {
   }
 
   /**
+   * Runs `command` once the client is ready, bounded by `commandTimeoutMs`. Our own timer, not ioredis's
+   * `commandTimeout`, which leaves its timer running for every command rejected by an error reply.
+   */
+  async run<T>(command: (client: Redis) => Promise<T>): Promise<T> {
+    const client = await this.ready();
+    const timeoutMs = this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      const error = new RedisUnavailableError(`${this.options.name}: no answer within ${timeoutMs} ms`);
+      timer = setTimeout(() => reject(error), timeoutMs);
+    });
+    try {
+      return await Promise.race([command(client), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
    * The client once it is ready. Waits (bounded) only for the very first connection; after a failure it
    * throws `RedisUnavailableError` at once until the connection is back.
    */
   async ready(): Promise<Redis> {
     const client = this.client;
-    if (client.status === 'ready') return client;
-    if (this.closing || client.status === 'end')
+    if (this.closing || client.status === 'end') {
       throw new RedisUnavailableError(`${this.options.name}: connection closed`);
+    }
+    if (client.status === 'ready') return client;
     if (this.everReady || this.lastError) {
       throw new RedisUnavailableError(`${this.options.name}: Redis is not reachable`, {
         cause: this.lastError,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { silentLogger } from '../infrastructure/logger';
 import {
@@ -43,15 +44,14 @@ export class RedisLock implements Lock {
 
   async acquire(key: string, ttlMs: number): Promise<LockHandle | null> {
     assertLockTtl(ttlMs);
-    const client = await this.redis.ready();
     const redisKey = `${this.options.keyPrefix}lock:${key}`;
     const token = randomBytes(16).toString('hex');
-    const acquired = await client.set(redisKey, token, 'PX', ttlMs, 'NX');
+    const acquired = await this.redis.run((client) => client.set(redisKey, token, 'PX', ttlMs, 'NX'));
     if (acquired !== 'OK') return null;
     return handle(async () => {
       try {
-        const ready = await this.redis.ready();
-        await defineScript(ready, 'atriumLockRelease', 1, RELEASE_LUA)(redisKey, token);
+        const release = (client: Redis) => defineScript(client, 'atriumLockRelease', 1, RELEASE_LUA);
+        await this.redis.run((client) => release(client)(redisKey, token));
       } catch (error) {
         this.log.warn({ err: describeError(error) }, 'lock release failed; it frees itself at its TTL');
       }

@@ -78,4 +78,5 @@ export interface QueueProvider {
 
 export { QueueClosedError, QueueUnavailableError, DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_MS } from './options';
 export { MemoryQueueProvider, MemoryJobQueue, MemoryJobWorker, type MemoryQueueOptions } from './memory';
-export { BullMqQueueProvider, BullMqJobQueue, BullMqJobWorker, type BullMqQueueOptions } from './bullmq';
+export { BullMqQueueProvider, BullMqJobQueue, type BullMqQueueOptions } from './bullmq';
+export { BullMqJobWorker } from './bullmq-worker';

@@ -6,6 +6,11 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 /** Finished jobs kept (for `counts()` and jobId dedupe), by count and by age. */
 export const KEEP_COMPLETED = { count: 1000, ageSeconds: 24 * 3600 };
 export const KEEP_FAILED = { count: 5000, ageSeconds: 7 * 24 * 3600 };
+/** How many finished jobs BullMQ keeps (dedupe and counts), shared by producers and workers. */
+export const retention = {
+  removeOnComplete: { count: KEEP_COMPLETED.count, age: KEEP_COMPLETED.ageSeconds },
+  removeOnFail: { count: KEEP_FAILED.count, age: KEEP_FAILED.ageSeconds },
+};
 
 /** `add` after `close()`. */
 export class QueueClosedError extends Error {

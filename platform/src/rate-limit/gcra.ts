@@ -9,54 +9,56 @@ export class RateLimiterUnavailableError extends Error {
   }
 }
 
-/** Absorbs floating-point error, so `limit` calls at one instant are all allowed (windowMs/limit*limit ≠ windowMs). */
-const EPSILON = 1e-6;
-
 export function normalizeRule(rule: RateLimitRule): Required<RateLimitRule> {
   const { limit, windowMs, cost = 1 } = rule;
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be an integer >= 1');
-  if (!(windowMs > 0) || !Number.isFinite(windowMs)) throw new RangeError('windowMs must be > 0');
-  if (!(cost > 0) || cost > limit) throw new RangeError('cost must be > 0 and <= limit');
+  if (!Number.isInteger(windowMs) || windowMs < 1) throw new RangeError('windowMs must be an integer >= 1');
+  if (limit > windowMs * 1000) throw new RangeError('limit must be at most one per microsecond of windowMs');
+  if (!Number.isInteger(cost) || cost < 1 || cost > limit) {
+    throw new RangeError('cost must be an integer in 1..limit');
+  }
   return { limit, windowMs, cost };
 }
 
 /**
- * One GCRA step. `tat` is the key's theoretical arrival time (ms). Returns the result and, when allowed,
- * the new `tat` to store until it passes. The Lua script in redis.ts is this function, line for line.
+ * One GCRA step in whole microseconds, so no rounding error lets `limit + 1` calls through or stops the
+ * `limit`-th (epoch microseconds stay exact in a double until the year 2255). The interval is rounded down
+ * and the burst is `limit` intervals (at most `limit` µs short of the window), so exactly `limit` calls fit
+ * in one instant for any rule. `storedTat` is the key's theoretical arrival time; when allowed, the result
+ * carries the new one to store. `GCRA_LUA` is this function, line for line.
  */
 export function gcra(
   storedTat: number | undefined,
-  now: number,
+  nowUs: number,
   { limit, windowMs, cost }: Required<RateLimitRule>,
 ): RateLimitResult & { tat?: number } {
-  const interval = windowMs / limit;
-  const tat = Math.max(storedTat ?? now, now);
+  const interval = Math.floor((windowMs * 1000) / limit);
+  const burst = interval * limit;
+  const tat = Math.max(storedTat ?? nowUs, nowUs);
   const newTat = tat + interval * cost;
-  const allowAt = newTat - windowMs;
-  if (allowAt > now + EPSILON) {
-    const remaining = Math.max(0, Math.floor((now + windowMs - tat) / interval + EPSILON));
-    return { allowed: false, remaining, retryAfterMs: Math.ceil(allowAt - now) };
+  const allowAt = newTat - burst;
+  if (allowAt > nowUs) {
+    const remaining = Math.floor((nowUs + burst - tat) / interval);
+    return { allowed: false, remaining, retryAfterMs: Math.ceil((allowAt - nowUs) / 1000) };
   }
-  const remaining = Math.max(0, Math.floor((now + windowMs - newTat) / interval + EPSILON));
+  const remaining = Math.floor((nowUs + burst - newTat) / interval);
   return { allowed: true, remaining, retryAfterMs: 0, tat: newTat };
 }
 
 export const GCRA_LUA = `
 local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
-local eps = 1e-6
 local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
-local interval = window / limit
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local interval = math.floor(tonumber(ARGV[2]) * 1000 / limit)
+local burst = interval * limit
 local tat = tonumber(redis.call('GET', KEYS[1])) or now
 if tat < now then tat = now end
 local newTat = tat + interval * cost
-local allowAt = newTat - window
-if allowAt > now + eps then
-  local remaining = math.max(0, math.floor((now + window - tat) / interval + eps))
-  return {0, remaining, math.ceil(allowAt - now)}
+local allowAt = newTat - burst
+if allowAt > now then
+  return {0, math.floor((now + burst - tat) / interval), math.ceil((allowAt - now) / 1000)}
 end
-redis.call('SET', KEYS[1], string.format('%.17g', newTat), 'PX', math.max(1, math.ceil(newTat - now)))
-return {1, math.max(0, math.floor((now + window - newTat) / interval + eps)), 0}
+redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', math.max(1, math.ceil((newTat - now) / 1000)))
+return {1, math.floor((now + burst - newTat) / interval), 0}
 `;

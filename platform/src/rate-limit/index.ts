@@ -1,8 +1,9 @@
 export interface RateLimitRule {
-  /** Units allowed per window (also the largest burst). */
+  /** Units allowed per window (also the largest burst). An integer >= 1. */
   limit: number;
+  /** An integer >= 1. */
   windowMs: number;
-  /** Units this call consumes, at most `limit`. Default 1. */
+  /** Units this call consumes, an integer in 1..limit. Default 1. */
   cost?: number;
 }
 

@@ -8,6 +8,7 @@ export interface MemoryRateLimiterOptions {
 
 /** In-process GCRA limiter: exact, but per process (each replica counts on its own). */
 export class MemoryRateLimiter implements RateLimiter {
+  /** Key → theoretical arrival time in epoch microseconds. */
   private readonly tats = new Map<string, number>();
   private readonly maxKeys: number;
 
@@ -16,7 +17,7 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   async consume(key: string, rule: RateLimitRule): Promise<RateLimitResult> {
-    const now = Date.now();
+    const now = Date.now() * 1000;
     const { tat, ...result } = gcra(this.tats.get(key), now, normalizeRule(rule));
     if (tat !== undefined) {
       this.tats.set(key, tat);
@@ -34,7 +35,7 @@ export class MemoryRateLimiter implements RateLimiter {
     return this.tats.size;
   }
 
-  /** A key whose `tat` has passed is the same as an absent one. If all are live, the oldest-set go. */
+  /** A key whose TAT has passed is the same as an absent one. If all are live, the oldest-set go. */
   private sweep(now: number): void {
     for (const [key, tat] of this.tats) if (tat <= now) this.tats.delete(key);
     for (const key of this.tats.keys()) {

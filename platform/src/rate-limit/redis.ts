@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { silentLogger } from '../infrastructure/logger';
 import {
@@ -38,14 +39,9 @@ export class RedisRateLimiter implements RateLimiter {
   async consume(key: string, rule: RateLimitRule): Promise<RateLimitResult> {
     const { limit, windowMs, cost } = normalizeRule(rule);
     try {
-      const client = await this.redis.ready();
-      const gcra = defineScript(client, 'atriumGcra', 1, GCRA_LUA);
-      const [allowed, remaining, retryAfterMs] = (await gcra(
-        this.keyOf(key),
-        limit,
-        windowMs,
-        cost,
-      )) as number[];
+      const gcra = (client: Redis) => defineScript(client, 'atriumGcra', 1, GCRA_LUA);
+      const reply = await this.redis.run((client) => gcra(client)(this.keyOf(key), limit, windowMs, cost));
+      const [allowed, remaining, retryAfterMs] = reply as number[];
       return { allowed: allowed === 1, remaining: remaining ?? 0, retryAfterMs: retryAfterMs ?? 0 };
     } catch (error) {
       throw new RateLimiterUnavailableError({ cause: error });
@@ -54,8 +50,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   async reset(key: string): Promise<void> {
     try {
-      const client = await this.redis.ready();
-      await client.del(this.keyOf(key));
+      await this.redis.run((client) => client.del(this.keyOf(key)));
     } catch (error) {
       throw new RateLimiterUnavailableError({ cause: error });
     }
