@@ -31,6 +31,10 @@ function feed(): { iterator: EventIterator<JobEventPayload>; push(e: JobEventPay
         else if (ended) resolve({ value: undefined, done: true });
         else waiting.push(resolve);
       }),
+    return: async (): Promise<IteratorResult<JobEventPayload>> => {
+      ended = true;
+      return { value: undefined, done: true };
+    },
     [Symbol.asyncIterator]() {
       return this;
     },
