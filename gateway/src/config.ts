@@ -1,5 +1,7 @@
 import { DEV_INTERNAL_SECRET } from '@atrium/platform/auth';
 import { env, loadConfig } from '@atrium/platform/config';
+import { authConfig, authSpec, type AuthConfig } from './auth/config';
+import { hardeningConfig, hardeningSpec, type HardeningConfig } from './config-hardening';
 
 export const SUBGRAPH_NAMES = ['identity', 'integrations', 'generation', 'monitoring'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
@@ -18,9 +20,11 @@ const spec = {
   MONITORING_URL: env.url({ default: 'http://127.0.0.1:4004/graphql', protocols: ['http:', 'https:'] }),
   SUPERGRAPH_PATH: env.optionalString(),
   CORS_ORIGINS: env.list({ default: [] }),
+  ...hardeningSpec,
+  ...authSpec,
 };
 
-export interface GatewayConfig {
+export interface GatewayConfig extends HardeningConfig, AuthConfig {
   production: boolean;
   logLevel: string;
   port: number;
@@ -48,5 +52,7 @@ export function loadGatewayConfig(source: Record<string, string | undefined>): G
     },
     supergraphPath: raw.SUPERGRAPH_PATH,
     corsOrigins: raw.CORS_ORIGINS,
+    ...hardeningConfig(raw),
+    ...authConfig(raw),
   });
 }

@@ -6,4 +6,31 @@ export interface GatewayContext {
   principal: Principal;
   requestId: string;
   log: Logger;
+  /** The client's address as the gateway saw it (behind TRUST_PROXY_HOPS proxies); undefined outside HTTP. */
+  clientIp?: string;
+  /** The client's User-Agent header, if any. */
+  userAgent?: string;
+  /**
+   * Aborts when the request's deadline passes (reason: RequestDeadlineError) or the client goes away (reason:
+   * ClientClosedError); every subgraph call of the request stops then.
+   */
+  signal?: AbortSignal;
+}
+
+/** The whole-request deadline (REQUEST_DEADLINE_MS) passed. */
+export class RequestDeadlineError extends Error {
+  readonly code = 'REQUEST_DEADLINE';
+  constructor(readonly deadlineMs: number) {
+    super(`request deadline of ${deadlineMs} ms passed`);
+    this.name = 'RequestDeadlineError';
+  }
+}
+
+/** The client closed its connection before the answer was written. */
+export class ClientClosedError extends Error {
+  readonly code = 'CLIENT_CLOSED';
+  constructor() {
+    super('client closed the connection');
+    this.name = 'ClientClosedError';
+  }
 }

@@ -1,27 +1,42 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express from 'express';
-import { maskError } from '@atrium/platform/errors';
+import express, { type Request, type Response } from 'express';
+import { lexicographicSortSchema, printSchema } from 'graphql';
 import { HealthRegistry } from '@atrium/platform/health';
+import { createInfrastructure } from '@atrium/platform/infrastructure';
 import { currentRequestId, requestIdMiddleware, type Logger } from '@atrium/platform/logging';
 import { createMetrics, type Metrics } from '@atrium/platform/metrics';
-import { applyServerTimeouts, jsonErrorHandler, notFound } from '@atrium/platform/server';
-import { createAuthenticator } from './auth';
+import type { CircuitState } from '@atrium/platform/resilience';
+import { jsonErrorHandler, notFound } from '@atrium/platform/server';
+import { BoundedQueryCache } from './apq-cache';
+import { createAuthenticator, type Authenticator } from './auth';
 import type { GatewayConfig } from './config';
-import type { GatewayContext } from './context';
+import { ClientClosedError, RequestDeadlineError, type GatewayContext } from './context';
 import { SubgraphDataSource } from './data-source';
+import { contextError, formatGatewayError } from './errors';
+import { limitValidationRules } from './limits';
+import { operationGuardPlugin } from './limits/apollo-plugin';
+import { introspectionCachePlugin } from './limits/introspection-cache';
+import { exportsRouter } from './routes/exports';
+import { GatewayRateLimits } from './rate-limits';
+import { SubgraphHttpClient } from './subgraph/http-client';
+import { SubgraphPolicies } from './subgraph/resilience';
 
 export interface GatewayServer {
   readonly httpServer: Server;
   readonly health: HealthRegistry;
   readonly metrics: Metrics;
+  /** Breaker state per subgraph policy (`subgraph:<name>`), for monitoring and tests. */
+  breakerStates(): Record<string, CircuitState>;
   listen(port: number, host?: string): Promise<{ url: string; port: number }>;
+  /** Readiness false, wait SHUTDOWN_DELAY_MS, drain in-flight requests (bounded), release everything. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -30,26 +45,43 @@ export interface GatewayDeps {
   supergraphSdl: string;
   log: Logger;
   version?: string;
+  /** Who is calling. Default: `createAuthenticator(config, log)`; closed on stop either way. */
+  authenticator?: Authenticator;
 }
 
+const APQ_TTL_SECONDS = 3600;
+
 /**
- * The gateway: Apollo Gateway on the committed supergraph behind Apollo Server 5 + express 5. It starts without
- * contacting any subgraph, so it serves (with partial data) even when one is down.
+ * The gateway: Apollo Gateway on a supergraph behind Apollo Server 5 + express 5. It starts without contacting
+ * any subgraph, so it serves (with partial data) even when one is down. Hostile operations stop before any
+ * subgraph works: body limit and IP rate limit before parsing, token limit in the parser, depth/aliases/
+ * directives/introspection depth in validation, cost and introspection budget once variables are known.
  */
-export async function createGatewayServer({
-  config,
-  supergraphSdl,
-  log,
-  version,
-}: GatewayDeps): Promise<GatewayServer> {
+export async function createGatewayServer(deps: GatewayDeps): Promise<GatewayServer> {
+  const { config, supergraphSdl, log } = deps;
+  const { server: settings } = config;
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createServer(app);
-  applyServerTimeouts(httpServer);
-  const health = new HealthRegistry({ service: 'gateway', version });
+  app.set('trust proxy', settings.trustProxyHops > 0 ? settings.trustProxyHops : false);
+  const httpServer = createServer(
+    {
+      headersTimeout: settings.headersTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      keepAliveTimeout: settings.keepAliveTimeoutMs,
+      // Node checks header/request timeouts on this interval (30 s by default), which would let a slow client
+      // hold a socket far beyond them.
+      connectionsCheckingInterval: Math.min(1000, settings.headersTimeoutMs),
+    },
+    app,
+  );
+  const health = new HealthRegistry({ service: 'gateway', version: deps.version });
   const metrics = createMetrics({ service: 'gateway' });
+  const authenticator = deps.authenticator ?? createAuthenticator(config, log);
+  const infra = createInfrastructure({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, log });
+  const rateLimits = new GatewayRateLimits(infra.rateLimiter, config.rateLimits, log, metrics);
+  const client = new SubgraphHttpClient(config.resilience);
+  const policies = new SubgraphPolicies(config.resilience, metrics);
   const urls = config.subgraphUrls as Record<string, string>;
-  const authenticator = createAuthenticator(config, log);
 
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -57,42 +89,87 @@ export async function createGatewayServer({
     buildService: ({ name }) => {
       const url = urls[name];
       if (!url) throw new Error(`No URL configured for subgraph "${name}"`);
-      return new SubgraphDataSource(name, url, config.internalSecret);
+      return new SubgraphDataSource({ name, url, internalSecret: config.internalSecret, client, policies });
     },
   });
+  let publicSdl = '';
+  const introspectionCache = introspectionCachePlugin();
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+    publicSdl = printSchema(lexicographicSortSchema(apiSchema));
+    introspectionCache.reset();
+  });
+
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    // Integrators read the schema by introspection; it is the public API schema, without federation internals.
+    introspection: true,
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted, error) => maskError(formatted, error, { log, requestId: currentRequestId() }),
+    hideSchemaDetailsFromClientErrors: true,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    // runService owns SIGTERM (readiness, delay, drain, exit 0); Apollo's own handler would re-raise the signal.
+    stopOnTerminationSignals: false,
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: limitValidationRules(config.limits),
+    persistedQueries:
+      settings.apqCacheMaxBytes > 0
+        ? { cache: new BoundedQueryCache(settings.apqCacheMaxBytes), ttl: APQ_TTL_SECONDS }
+        : false,
+    formatError: (formatted, error) =>
+      formatGatewayError(formatted, error, { log, requestId: currentRequestId() }),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: settings.shutdownTimeoutMs }),
       ApolloServerPluginLandingPageDisabled(),
       metrics.apolloPlugin(),
+      operationGuardPlugin({ limits: config.limits, rateLimits, metrics }),
+      introspectionCache,
     ],
     logger: log,
   });
   await apollo.start();
   health.register({ name: 'supergraph', kind: 'schema', check: async () => undefined });
 
+  const context = async ({ req, res }: { req: Request; res: Response }): Promise<GatewayContext> => {
+    const requestId = res.locals.requestId as string;
+    let principal;
+    try {
+      principal = await authenticator.authenticate(req.headers, requestId);
+    } catch (error) {
+      throw contextError(error);
+    }
+    await rateLimits.checkPrincipal(principal);
+    return {
+      principal,
+      requestId,
+      log: log.child({ requestId }),
+      clientIp: req.ip,
+      userAgent: req.get('user-agent'),
+      signal: requestSignal(res, config.resilience.requestDeadlineMs),
+    };
+  };
+
   app.use(requestIdMiddleware());
   app.use(metrics.httpMiddleware());
   app.use(health.routes());
   app.get('/metrics', metrics.handler());
+  const corsPolicy = cors({
+    origin: config.corsOrigins,
+    credentials: true,
+    methods: ['GET', 'POST'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  });
+  app.get('/schema.graphql', corsPolicy, rateLimits.ipMiddleware(), (_req, res) => {
+    res.set('cache-control', 'public, max-age=60').type('text/plain; charset=utf-8').send(publicSdl);
+  });
   app.use(
     '/graphql',
-    cors({ origin: config.corsOrigins, credentials: true, maxAge: 600 }),
-    express.json({ limit: '256kb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const requestId = res.locals.requestId as string;
-        return {
-          principal: await authenticator.authenticate(req.headers),
-          requestId,
-          log: log.child({ requestId }),
-        };
-      },
-    }),
+    corsPolicy,
+    rateLimits.ipMiddleware(),
+    express.json({ limit: settings.bodyLimitBytes }),
+    expressMiddleware(apollo, { context }),
   );
+  app.use(exportsRouter({ generationUrl: config.subgraphUrls.generation, log }));
   app.use(notFound);
   app.use(jsonErrorHandler(log));
 
@@ -101,6 +178,7 @@ export async function createGatewayServer({
     httpServer,
     health,
     metrics,
+    breakerStates: () => policies.states(),
     listen: (port, host = '0.0.0.0') =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -112,9 +190,28 @@ export async function createGatewayServer({
     stop: () =>
       (stopping ??= (async () => {
         health.startShutdown();
+        // Load balancers see readiness false and stop sending before the listener closes.
+        if (settings.shutdownDelayMs > 0 && httpServer.listening) await sleep(settings.shutdownDelayMs);
         await apollo.stop();
-        await authenticator.close();
         if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        policies.dispose();
+        client.close();
+        await authenticator.close();
+        await infra.close();
       })()),
   };
+}
+
+/**
+ * Aborts when the request's deadline passes or its client goes away, so no subgraph keeps working for an
+ * answer nobody will read. The timer is cleared as soon as the response is done.
+ */
+function requestSignal(res: Response, deadlineMs: number): AbortSignal {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new RequestDeadlineError(deadlineMs)), deadlineMs);
+  res.once('close', () => {
+    clearTimeout(timer);
+    if (!res.writableFinished) controller.abort(new ClientClosedError());
+  });
+  return controller.signal;
 }

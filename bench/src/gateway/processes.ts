@@ -21,8 +21,10 @@ export async function startService(
   entry: string,
   env: Record<string, string>,
   ready: RegExp,
+  /** Extra node options (e.g. `--cpu-prof` to profile a run). */
+  nodeArgs: string[] = [],
 ): Promise<Service> {
-  const child = spawn(process.execPath, ['-r', REGISTER, join(ROOT, entry)], {
+  const child = spawn(process.execPath, [...nodeArgs, '-r', REGISTER, join(ROOT, entry)], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

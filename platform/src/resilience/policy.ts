@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { CircuitOpenError, PolicyDisposedError, PolicyTimeoutError } from './errors';
 import { BreakerRejection, CountBreaker, type CircuitState } from './mollitia';
 import { fullJitterDelay, runAttempt, sleep, Stopped } from './timing';
@@ -94,6 +95,8 @@ export function createPolicy(options: PolicyOptions): Policy {
   const { name, timeoutMs, retry } = options;
   const breaker = options.breaker && createBreaker(name, options.breaker);
   const lifetime = new AbortController();
+  // Every running call listens on it: a shared policy under load has more than the default 10 listeners.
+  setMaxListeners(0, lifetime.signal);
 
   async function attempt<T>(fn: (signal: AbortSignal) => Promise<T>, stops: AbortSignal[]): Promise<T> {
     const run = () => runAttempt(fn, timeoutMs, () => new PolicyTimeoutError(name, timeoutMs), stops);

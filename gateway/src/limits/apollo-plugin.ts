@@ -1,0 +1,47 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Metrics } from '@atrium/platform/metrics';
+import type { OperationLimits } from '../config-hardening';
+import type { GatewayContext } from '../context';
+import { withHttpStatus } from '../errors';
+import type { GatewayRateLimits } from '../rate-limits';
+import { checkCost } from './index';
+import { isIntrospection } from './introspection';
+
+/**
+ * What the HTTP path checks once the operation and its variables are known, before the gateway plans it or
+ * calls any subgraph: the cost limit (400 GRAPHQL_VALIDATION_FAILED) and the introspection rate limit (429).
+ * Depth, aliases, directives and tokens were enforced earlier, by validation rules and the parser.
+ */
+export function operationGuardPlugin(options: {
+  limits: OperationLimits;
+  rateLimits: GatewayRateLimits;
+  metrics: Metrics;
+}): ApolloServerPlugin<GatewayContext> {
+  const { limits, rateLimits } = options;
+  const rejected = options.metrics.counter(
+    'gateway_rejected_operations_total',
+    'Operations refused before execution, by reason',
+    ['reason'],
+  );
+  return {
+    async requestDidStart() {
+      return {
+        async validationDidStart() {
+          return async (errors) => {
+            if (errors && errors.length > 0) rejected.inc({ reason: 'validation' });
+          };
+        },
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
+          const tooCostly = checkCost(schema, document, request.operationName, request.variables, limits);
+          if (tooCostly) {
+            rejected.inc({ reason: 'cost' });
+            throw withHttpStatus(tooCostly, 400);
+          }
+          if (operation && isIntrospection(document, operation)) {
+            await rateLimits.checkIntrospection(contextValue.principal, contextValue.clientIp);
+          }
+        },
+      };
+    },
+  };
+}

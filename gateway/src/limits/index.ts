@@ -1,0 +1,61 @@
+import {
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+} from 'graphql';
+import { errors } from '@atrium/platform/errors';
+import type { OperationLimits } from '../config-hardening';
+import { operationCost } from './cost';
+import { limitValidationRules } from './rules';
+
+export { operationCost, type CostOptions } from './cost';
+export { introspectionDepthRule, isIntrospection } from './introspection';
+export { limitValidationRules } from './rules';
+export type { OperationLimits } from '../config-hardening';
+
+/** Parses with the token limit: a longer document fails at the limit (GraphQLError), so latency stays flat. */
+export function parseOperation(source: string, limits: Pick<OperationLimits, 'maxTokens'>): DocumentNode {
+  return parse(source, { maxTokens: limits.maxTokens, noLocation: false });
+}
+
+/**
+ * The error for an operation costing more than `limits.maxCost` with these variables, or undefined. Run it once
+ * variables are known and before any subgraph is called (HTTP: didResolveOperation; graphql-ws: onSubscribe).
+ */
+export function checkCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+  limits: OperationLimits,
+): GraphQLError | undefined {
+  const cost = operationCost(schema, document, operationName, variables, limits);
+  if (cost <= limits.maxCost) return undefined;
+  return errors.GRAPHQL_VALIDATION_FAILED(
+    `Operation cost limit of ${limits.maxCost} exceeded, found ${Math.ceil(cost)}.`,
+    { cost: Math.ceil(cost), maxCost: limits.maxCost },
+  );
+}
+
+/**
+ * Everything the HTTP path checks before planning, as one function for transports that do not run Apollo's
+ * pipeline (the coming graphql-ws engine): schema validation with the limit rules, then cost.
+ */
+export function checkOperation(options: {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operationName?: string | null;
+  variables?: Readonly<Record<string, unknown>> | null;
+  limits: OperationLimits;
+}): readonly GraphQLError[] {
+  const { schema, document, limits } = options;
+  const invalid = validate(schema, document, [...specifiedRules, ...limitValidationRules(limits)]);
+  if (invalid.length > 0) return invalid;
+  if (!getOperationAST(document, options.operationName)) return [];
+  const tooCostly = checkCost(schema, document, options.operationName, options.variables, limits);
+  return tooCostly ? [tooCostly] : [];
+}
