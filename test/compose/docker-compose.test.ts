@@ -1,5 +1,6 @@
 // No Docker engine runs here, so docker-compose.yml and the Dockerfile are checked against the code they start:
 // the variables each service's own config loader reads, the ports and URLs it derives, its package scripts.
+import { generateKeyPairSync } from 'node:crypto';
 import { loadGatewayConfig, SUBGRAPH_NAMES } from '@atrium/gateway/config';
 import { loadGenerationConfig } from '@atrium/subgraph-generation/config';
 import { loadIdentityConfig } from '@atrium/subgraph-identity/config';
@@ -33,6 +34,10 @@ const SUBGRAPHS: readonly string[] = SUBGRAPH_NAMES;
 const SHELL = {
   INTERNAL_TOKEN_SECRET: 'compose-test-secret-0123456789abcdef',
   POSTGRES_PASSWORD: 'compose-test-pw',
+  IDENTITY_SIGNING_KEYS: generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString(),
+  IDENTITY_ENCRYPTION_KEY: 'compose-test-encryption-key-0123456789abcdef',
 };
 
 const compose = readCompose();
