@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Leftovers, postGraphQL } from '@atrium/platform/testing';
 import { startIdentity } from './gateway-graph';
-import { composeSupergraph, FIXTURES, gatewayEnv, type TinySubgraph } from './gateway-harness';
+import { composeSupergraph, gatewayEnv, type TinySubgraph } from './gateway-harness';
 
 const MAIN = resolve(__dirname, '..', '..', 'gateway', 'src', 'main.ts');
 const SHUTDOWN_DELAY_MS = 800;
@@ -25,7 +25,7 @@ describe('gateway process shutdown', () => {
     leftovers.defer(() => rm(dir, { recursive: true, force: true }));
     const supergraphPath = join(dir, 'supergraph.graphql');
     await writeFile(supergraphPath, composeSupergraph([identity]));
-    child = spawn(process.execPath, ['-r', join(FIXTURES, 'ts-register.js'), MAIN], {
+    child = spawn(process.execPath, ['-r', join(__dirname, '../../scripts/ts-register.js'), MAIN], {
       env: {
         PATH: process.env.PATH,
         ...gatewayEnv(

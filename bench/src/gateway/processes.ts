@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
-const REGISTER = join(__dirname, 'register.js');
+const REGISTER = join(__dirname, '../../../scripts/ts-register.js');
 // Linux reports process CPU in clock ticks of 1/100 s (`getconf CLK_TCK` on every common kernel).
 const TICKS_PER_SECOND = 100;
 

@@ -3,7 +3,7 @@
 // fixed rates (open loop) through the gateway and for the same data fetched straight from the subgraphs; then
 // the latency of an open breaker. Writes bench/results/gateway.{json,md}. About two minutes.
 //
-//   node -r ./bench/src/gateway/register.js bench/src/gateway/run.ts
+//   node -r ./scripts/ts-register.js bench/src/gateway/run.ts
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     const report = {
       date: started.toISOString(),
       durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
-      command: 'node -r ./bench/src/gateway/register.js bench/src/gateway/run.ts',
+      command: 'node -r ./scripts/ts-register.js bench/src/gateway/run.ts',
       machine: {
         cpus: cpus().length,
         model: cpus()[0]?.model ?? 'unknown',

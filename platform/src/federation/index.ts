@@ -23,7 +23,9 @@ const TOPIC_PUBSUB_DISABLED = {
     throw new Error('Topic subscriptions are disabled: publish on the platform EventBus');
   },
   subscribe(): never {
-    throw new Error('Topic subscriptions are disabled: give @Subscription a `subscribe` over the platform EventBus');
+    throw new Error(
+      'Topic subscriptions are disabled: give @Subscription a `subscribe` over the platform EventBus',
+    );
   },
 };
 

@@ -5,7 +5,7 @@ import { SECRET } from './harness';
 
 const ROOT = resolve(__dirname, '../../../..');
 const ENTRY = join(ROOT, 'subgraphs/generation/src/worker.ts');
-const REGISTER = join(__dirname, 'register.js');
+const REGISTER = join(__dirname, '../../../../scripts/ts-register.js');
 
 export interface WorkerProcess {
   child: ChildProcess;

@@ -1,10 +1,11 @@
-// Runs the workspace's TypeScript sources directly (swc, as Jest compiles them), so the benchmark needs no build
-// and measures the code as it is in the tree. Used as `node -r ./bench/src/gateway/register.js …`.
+// Lets a plain node process run the workspace's TypeScript sources directly, compiled by swc the way Jest
+// compiles them, so a test can start a real service process (signals, exit codes) and a benchmark can measure
+// the code as it is in the tree, without a build. Used as `node -r ./scripts/ts-register.js file.ts`.
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ROOT = path.resolve(__dirname, '..');
 const swc = require(require.resolve('@swc/core', { paths: [ROOT] }));
 
 // jest.config.js's moduleNameMapper, for a plain node process.
