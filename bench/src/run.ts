@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { runGenerationBench } from './generation/run';
 
 /**
- * `pnpm bench` runs every suite in turn, or only those named: `node dist/run.js generation`. Each suite writes
+ * `pnpm bench` runs every suite in turn, or only those named: `node -r ./scripts/ts-register.js bench/src/run.ts generation`. Each suite writes
  * its results under bench/results/.
  */
 const SUITES: Record<string, () => Promise<void>> = {
