@@ -127,21 +127,16 @@ describe('gateway operation limits', () => {
     );
   });
 
-  it('keeps latency flat for a 100k-token document: parsing stops at the limit', async () => {
-    const time = async (query: string) => {
-      const samples: number[] = [];
-      for (let i = 0; i < 7; i++) {
-        const started = performance.now();
-        const response = await postGraphQL(gateway.url, query);
-        samples.push(performance.now() - started);
-        expect(response.status).toBe(400);
-      }
-      return samples.sort((a, b) => a - b)[3]!;
-    };
-    const small = await time(`{ ${'a '.repeat(2_500)}}`);
-    const huge = await time(`{ ${'a '.repeat(100_000)}}`);
-    // The huge body costs its upload and a hash; parsing it whole would cost far more than 2 ms per 2,500 tokens.
-    expect(huge).toBeLessThan(small * 4 + 30);
+  it('stops parsing a 100k-token document at the limit: the same 400, no subgraph reached', async () => {
+    // Latency staying flat is what the limit buys; timings belong in bench/, so this asserts the mechanism: the
+    // parser gives up at the limit with the same coded error for 100,000 tokens as for 2,500.
+    for (const size of [2_500, 100_000]) {
+      await expectRefusedBeforeSubgraphs(
+        `{ ${'a '.repeat(size)}}`,
+        'GRAPHQL_PARSE_FAILED',
+        /contains more tha[nt] 2000 tokens/,
+      );
+    }
   });
 
   it('answers a 5 MB body with 413 PAYLOAD_TOO_LARGE before any subgraph call', async () => {
