@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum ConnectionStatus {
@@ -16,6 +16,9 @@ registerEnumType(ConnectionStatus, { name: 'ConnectionStatus' });
 @ObjectType('Connection')
 @Entity({ tableName: 'connections' })
 export class Connection {
+  /** Filled in by defaults, so `em.create` does not require them. */
+  [OptionalProps]?: 'id' | 'status' | 'createdAt' | 'updatedAt';
+
   @Field(() => ID)
   @PrimaryKey({ type: 'string', length: 36 })
   id: string = randomUUID();
