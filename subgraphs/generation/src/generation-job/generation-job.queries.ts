@@ -1,7 +1,8 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import { GenerationJob, type GenerationStatus } from './generation-job.entity';
 import type { GenerationJobConnection } from './generation-job.types';
-import { clampFirst, decodeCursor, encodeCursor } from './pagination';
+import { clampFirst } from '@atrium/platform/pagination';
+import { decodeJobCursor, encodeJobCursor } from './pagination';
 
 /** One page of a user's jobs, newest first, with the total matching `status`. */
 export async function listJobs(
@@ -9,11 +10,11 @@ export async function listJobs(
   ownerId: string,
   args: { first?: number | null; after?: string | null; status?: GenerationStatus | null },
 ): Promise<GenerationJobConnection> {
-  const first = clampFirst(args.first);
+  const first = clampFirst(args.first, 20);
   const base: FilterQuery<GenerationJob> = args.status ? { ownerId, status: args.status } : { ownerId };
   let where = base;
   if (args.after) {
-    const cursor = decodeCursor(args.after);
+    const cursor = decodeJobCursor(args.after);
     where = {
       $and: [
         base,
@@ -31,7 +32,7 @@ export async function listJobs(
     em.count(GenerationJob, base),
   ]);
   const page = rows.slice(0, first);
-  const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+  const edges = page.map((node) => ({ cursor: encodeJobCursor(node), node }));
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges[edges.length - 1]?.cursor ?? null },

@@ -1,4 +1,5 @@
-import { Directive, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PageInfo } from '@atrium/platform/pagination';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GenerationEventType } from '../events/job-events';
 import { GenerationJob } from './generation-job.entity';
 
@@ -10,17 +11,6 @@ export enum ExportFormat {
   PDF = 'PDF',
 }
 registerEnumType(ExportFormat, { name: 'ExportFormat' });
-
-/** Shared with every subgraph that paginates (a value type, identical everywhere). */
-@Directive('@shareable')
-@ObjectType('PageInfo')
-export class PageInfo {
-  @Field()
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
-}
 
 @ObjectType('GenerationJobEdge')
 export class GenerationJobEdge {

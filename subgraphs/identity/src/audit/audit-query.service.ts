@@ -1,5 +1,5 @@
 import { errors } from '@atrium/platform/errors';
-import { clampFirst, decodeCursor, encodeCursor } from '../common/pagination';
+import { clampFirst, decodeCursor, encodeCursor } from '@atrium/platform/pagination';
 import { callerId, callerIsAdmin, type IdentityContext } from '../context';
 import { AuditEvent } from './audit-event.entity';
 import type { AuditEventConnection } from './audit.types';

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { PageInfo } from '../common/pagination';
+import { PageInfo } from '@atrium/platform/pagination';
 import { AuditEvent } from './audit-event.entity';
 
 @ObjectType('AuditEventEdge')

@@ -3,7 +3,7 @@ import { errors } from '@atrium/platform/errors';
 import { audit } from '../audit/audit.service';
 import { accountKey, throttle } from '../auth/throttle';
 import { assertNoProblems, badInput } from '../common/input-errors';
-import { clampFirst, decodeCursor, encodeCursor } from '../common/pagination';
+import { clampFirst, decodeCursor, encodeCursor } from '@atrium/platform/pagination';
 import { callerId, callerIsAdmin, type IdentityContext } from '../context';
 import { revokeSessions } from '../session/session.service';
 import { Role, rolesToText } from './role';

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { PageInfo } from '../common/pagination';
+import { PageInfo } from '@atrium/platform/pagination';
 import { User } from './user.entity';
 
 @ObjectType('UserEdge')

@@ -1,13 +1,14 @@
 import { Directive, Field, ObjectType } from 'type-graphql';
-import { badInput } from './input-errors';
+import { errors } from '../errors';
 
+/** The contract's promise for every list that can grow: `first` is clamped to this. */
 export const MAX_PAGE_SIZE = 100;
 
-/** `first` as the contract promises: at least 1, at most 100. */
+/** `first` as the contract promises: the default when absent, at least 1, at most 100; negative is a mistake. */
 export function clampFirst(first: number | null | undefined, fallback: number): number {
-  const value = first ?? fallback;
-  if (!Number.isFinite(value)) return fallback;
-  return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(value)));
+  if (first === null || first === undefined) return fallback;
+  if (first < 0) throw invalid('first', 'must not be negative');
+  return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(first)));
 }
 
 /** Cursors are opaque to clients: base64url JSON of the sort key of the last row. */
@@ -23,10 +24,14 @@ export function decodeCursor<T>(cursor: string, isValid: (value: unknown) => val
   } catch {
     // fall through to the coded error
   }
-  throw badInput([{ field: 'after', message: 'is not a cursor returned by this list' }]);
+  throw invalid('after', 'is not a cursor returned by this list');
 }
 
-/** Shared with other subgraphs' connections, hence @shareable. */
+function invalid(field: string, message: string) {
+  return errors.BAD_USER_INPUT(`Invalid input: ${field} ${message}`, { fields: [{ field, message }] });
+}
+
+/** The Relay page info every subgraph's connections share, hence @shareable. */
 @Directive('@shareable')
 @ObjectType('PageInfo')
 export class PageInfo {
