@@ -6,7 +6,7 @@ import { hardeningConfig, hardeningSpec, type HardeningConfig } from './config-h
 export const SUBGRAPH_NAMES = ['identity', 'integrations', 'generation', 'monitoring'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
-const spec = {
+export const gatewayConfigSpec = {
   NODE_ENV: env.oneOf(['development', 'test', 'production'] as const, { default: 'development' }),
   LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, {
     default: 'info',
@@ -37,7 +37,7 @@ export interface GatewayConfig extends HardeningConfig, AuthConfig {
 }
 
 export function loadGatewayConfig(source: Record<string, string | undefined>): GatewayConfig {
-  const raw = loadConfig(spec, source);
+  const raw = loadConfig(gatewayConfigSpec, source);
   return Object.freeze({
     production: raw.NODE_ENV === 'production',
     logLevel: raw.LOG_LEVEL,

@@ -94,6 +94,9 @@ const specFor = (source: Record<string, string | undefined>) => ({
   GENERATION_EXPORT_TTL_SECONDS: env.int({ default: 300, min: 10, max: 86_400 }),
 });
 
+/** The variables as documented: per-provider variables (`<ID>_API_KEY`…) depend on GENERATION_PROVIDERS. */
+export const generationConfigSpec = specFor({});
+
 /** What the generation subgraph and its worker read besides the common subgraph variables. */
 export interface GenerationSettings {
   /** Providers in configured order (the default fallback chain). */

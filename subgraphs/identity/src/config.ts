@@ -29,7 +29,7 @@ const signingKeys: VarSpec<string | undefined> = {
   },
 };
 
-const spec = {
+export const identityConfigSpec = {
   ...subgraphConfigSpec('identity', 4001),
   ATRIUM_ADMIN_EMAILS: env.list({ default: [] }),
   IDENTITY_ISSUER: env.string({ default: 'atrium-identity' }),
@@ -62,7 +62,7 @@ export interface IdentityConfig extends SubgraphRuntimeConfig {
 }
 
 export function loadIdentityConfig(source: Record<string, string | undefined>): IdentityConfig {
-  const raw = loadConfig(spec, source);
+  const raw = loadConfig(identityConfigSpec, source);
   return Object.freeze({
     ...subgraphRuntimeConfig('identity', raw),
     adminEmails: Object.freeze(raw.ATRIUM_ADMIN_EMAILS.map((email) => email.trim().toLowerCase())),

@@ -11,7 +11,7 @@ const OAUTH_PROVIDERS = CATALOGUE.filter((entry) => entry.authScheme === AuthSch
   (entry) => entry.id,
 );
 
-const spec = {
+export const integrationsConfigSpec = {
   ...subgraphConfigSpec('integrations', 4002),
   // One pair per OAuth provider, e.g. OAUTH_GITHUB_CLIENT_ID / OAUTH_GITHUB_CLIENT_SECRET.
   ...Object.fromEntries(
@@ -28,7 +28,7 @@ export interface IntegrationsConfig extends SubgraphRuntimeConfig {
 }
 
 export function loadIntegrationsConfig(source: Record<string, string | undefined>): IntegrationsConfig {
-  const raw = loadConfig(spec, source) as Record<string, unknown>;
+  const raw = loadConfig(integrationsConfigSpec, source) as Record<string, unknown>;
   const oauthClients = new Map<string, { clientId: string; clientSecret: string }>();
   for (const id of OAUTH_PROVIDERS) {
     const clientId = raw[`OAUTH_${id.toUpperCase()}_CLIENT_ID`] as string | undefined;

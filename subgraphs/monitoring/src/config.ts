@@ -14,7 +14,7 @@ const DEFAULT_TARGETS = [
   'monitoring=http://127.0.0.1:4004',
 ];
 
-const spec = {
+export const monitoringConfigSpec = {
   ...subgraphConfigSpec('monitoring', 4004),
   MONITORING_TARGETS: env.list({ default: DEFAULT_TARGETS }),
   MONITORING_PROBE_TIMEOUT_MS: env.int({ default: 2000, min: 100, max: 30_000 }),
@@ -27,7 +27,7 @@ export interface MonitoringConfig extends SubgraphRuntimeConfig {
 }
 
 export function loadMonitoringConfig(source: Record<string, string | undefined>): MonitoringConfig {
-  const raw = loadConfig(spec, source);
+  const raw = loadConfig(monitoringConfigSpec, source);
   return Object.freeze({
     ...subgraphRuntimeConfig('monitoring', raw),
     targets: raw.MONITORING_TARGETS.map(parseTarget),
