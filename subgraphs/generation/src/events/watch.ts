@@ -1,6 +1,9 @@
 import type { Principal } from '@atrium/platform/auth';
 import type { EventBus } from '@atrium/platform/events';
 import { ACTIVE_STATUSES, GenerationJob, isTerminal } from '../generation-job/generation-job.entity';
+
+/** Jobs a `myGenerationEvents` subscription remembers; the oldest are forgotten first. */
+const MAX_REMEMBERED_JOBS = 1000;
 import { canSee, notFound } from '../generation-job/generation-job.service';
 import type { JobStore } from '../generation-job/job-store';
 import type { EntityManager } from '@mikro-orm/core';
@@ -55,7 +58,9 @@ export async function watchJob(
 
 /**
  * `myGenerationEvents`: every event of the subscriber's jobs. It starts with a SNAPSHOT of each job still
- * QUEUED or RUNNING (at most 100), then passes events on, dropping any a job's snapshot already covers.
+ * QUEUED or RUNNING (at most 100), then passes events on, dropping any a job's snapshot already covers. When an
+ * event skips sequence numbers (a lost message, or a job it had not seen from its start) it sends a fresh SNAPSHOT
+ * of that job read from the database first, so the subscriber never holds a state with a hole in it.
  */
 export async function watchUser(
   deps: { events: EventBus; fork: () => EntityManager },
@@ -80,10 +85,17 @@ export async function watchUser(
           yield snapshotOf(job);
         }
         for await (const event of events) {
-          if (event.sequence <= (seen.get(event.job.id) ?? 0)) continue;
-          // Ended jobs are forgotten so a long subscription keeps no state per finished job.
-          if (isTerminal(event.job.status)) seen.delete(event.job.id);
-          else seen.set(event.job.id, event.sequence);
+          const last = seen.get(event.job.id) ?? 0;
+          if (event.sequence <= last) continue;
+          if (event.sequence > last + 1) {
+            const fresh = await deps.fork().findOne(GenerationJob, { id: event.job.id, ownerId: userId });
+            if (fresh && fresh.sequence > last) {
+              yield snapshotOf(fresh);
+              remember(seen, fresh.id, fresh.sequence);
+              if (event.sequence <= fresh.sequence) continue;
+            }
+          }
+          remember(seen, event.job.id, event.sequence);
           yield event;
         }
       } finally {
@@ -94,4 +106,14 @@ export async function watchUser(
     await events.return?.();
     throw error;
   }
+}
+
+/**
+ * The last sequence sent per job, bounded so a long subscription keeps little state; finished jobs stay until
+ * pushed out, so a late duplicate of their events is still recognised instead of triggering a resync.
+ */
+function remember(seen: Map<string, number>, jobId: string, sequence: number): void {
+  seen.delete(jobId);
+  seen.set(jobId, sequence);
+  if (seen.size > MAX_REMEMBERED_JOBS) seen.delete(seen.keys().next().value as string);
 }
