@@ -6,6 +6,7 @@ import {
   signInternalAssertion,
   type Principal,
 } from '@atrium/platform/auth';
+import type { Policy } from '@atrium/platform/resilience';
 
 export interface ApiKeyVerifierOptions {
   /** identity's `POST /internal/api-keys/verify`. */
@@ -18,8 +19,11 @@ export interface ApiKeyVerifierOptions {
   negativeTtlMs?: number;
   /** Entries kept; the oldest go first. Default 10 000. */
   maxEntries?: number;
-  /** Abort the call to identity after this long. Default 2000 ms. */
-  timeoutMs?: number;
+  /**
+   * The resilience policy every call to identity goes through: its timeout aborts the call, and its breaker,
+   * once open, answers at once (503) instead of letting each request wait for a dead identity.
+   */
+  policy: Policy;
 }
 
 /** identity said the key is unknown, revoked, expired, or its owner is disabled (401). */
@@ -68,12 +72,15 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     });
     let response: Response;
     try {
-      response = await fetch(options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [INTERNAL_ASSERTION_HEADER]: assertion },
-        body: JSON.stringify({ key }),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 2000),
-      });
+      // Verification only reads, so a retry (where the policy allows one) is safe.
+      response = await options.policy.execute((signal) =>
+        fetch(options.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [INTERNAL_ASSERTION_HEADER]: assertion },
+          body: JSON.stringify({ key }),
+          signal,
+        }).then(failOnServerError),
+      );
     } catch (error) {
       throw new ApiKeyCheckUnavailableError('identity did not answer', { cause: error });
     }
@@ -114,4 +121,11 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
       return entry.principal;
     },
   };
+}
+
+/** A 5xx from identity counts against its breaker; 401 and 200 are answers. */
+async function failOnServerError(response: Response): Promise<Response> {
+  if (response.status < 500) return response;
+  await response.body?.cancel();
+  throw new ApiKeyCheckUnavailableError(`identity answered ${response.status}`);
 }

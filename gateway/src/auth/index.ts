@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { ANONYMOUS, type Principal } from '@atrium/platform/auth';
 import type { Logger } from '@atrium/platform/logging';
+import { PolicyRegistry } from '@atrium/platform/resilience';
 import type { GatewayConfig } from '../config';
 import { ApiKeyCheckUnavailableError, createApiKeyVerifier, InvalidApiKeyError } from './api-key-verifier';
 import { CredentialFormatError, readCredential } from './credentials';
@@ -34,10 +35,22 @@ export function createAuthenticator(config: GatewayConfig, log: Logger): Authent
     cooldownMs: auth.jwksCooldownSeconds * 1000,
     maxAgeMs: auth.jwksMaxAgeSeconds * 1000,
   });
+  const policies = new PolicyRegistry();
   const apiKeys = createApiKeyVerifier({
     url: auth.apiKeyVerifyUrl,
     internalSecret: config.internalSecret,
     ttlMs: auth.apiKeyCacheSeconds * 1000,
+    policy: policies.get({
+      name: 'identity:api-key-verification',
+      timeoutMs: 2000,
+      breaker: {
+        slidingWindowSize: 20,
+        minimumNumberOfCalls: 5,
+        failureRateThreshold: 50,
+        openStateDelayMs: 5000,
+        permittedNumberOfCallsInHalfOpenState: 1,
+      },
+    }),
   });
 
   return {
@@ -66,6 +79,6 @@ export function createAuthenticator(config: GatewayConfig, log: Logger): Authent
         throw error;
       }
     },
-    close: async () => undefined,
+    close: async () => policies.dispose(),
   };
 }
