@@ -1,18 +1,6 @@
 // Test kind is in the file name (CONVENTIONS.md): *.test.ts unit, *.int.test.ts integration, *.e2e.test.ts e2e.
 // Sources are compiled by swc on the fly, so tests never need a build; `tsc -b` checks the types separately.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  },
-];
+const swc = ['@swc/jest', require('./scripts/swc-options')];
 
 const shared = {
   transform: { '^.+\\.ts$': swc },

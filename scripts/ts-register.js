@@ -6,6 +6,7 @@ const Module = require('node:module');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
+const SWC_OPTIONS = require('./swc-options');
 const swc = require(require.resolve('@swc/core', { paths: [ROOT] }));
 
 // jest.config.js's moduleNameMapper, for a plain node process.
@@ -28,16 +29,6 @@ Module._resolveFilename = function (request, ...rest) {
 };
 
 require.extensions['.ts'] = (module, filename) => {
-  const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  });
+  const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), { ...SWC_OPTIONS, filename });
   module._compile(code, filename);
 };
