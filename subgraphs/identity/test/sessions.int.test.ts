@@ -1,6 +1,7 @@
 import { Leftovers } from '@atrium/platform/testing';
 import { AuditEvent } from '../src/audit/audit-event.entity';
 import { Session } from '../src/session/session.entity';
+import { CONCURRENT_USE_GRACE_MS } from '../src/session/session.service';
 import { AUTH_FIELDS, codeOf, MODES, PASSWORD, signUp, startIdentity, type Identity } from './harness';
 
 const REFRESH = `mutation($t: String!) { refreshSession(refreshToken: $t) { ${AUTH_FIELDS} } }`;
@@ -33,10 +34,21 @@ for (const mode of MODES) {
       expect(second.body.data?.refreshSession.refreshToken).toBeDefined();
     });
 
+    /** Runs `fn` with identity's clock moved past the grace period of a just-exchanged refresh token. */
+    const later = async <T>(fn: () => Promise<T>): Promise<T> => {
+      const realNow = identity.server.deps.now;
+      identity.server.deps.now = () => realNow() + CONCURRENT_USE_GRACE_MS + 1000;
+      try {
+        return await fn();
+      } finally {
+        identity.server.deps.now = realNow;
+      }
+    };
+
     it('treats a rotated token used again as theft: refused, the whole family revoked, the event audited', async () => {
       const account = await signUp(identity);
       const rotated = (await refresh(account.refreshToken)).body.data!.refreshSession;
-      const reused = await refresh(account.refreshToken);
+      const reused = await later(() => refresh(account.refreshToken));
       expect(codeOf(reused)).toBe('UNAUTHENTICATED');
       expect(codeOf(await refresh(rotated.refreshToken))).toBe('UNAUTHENTICATED');
       const sid = (await identity.principalOf(account.accessToken)).sessionId!;
@@ -49,17 +61,28 @@ for (const mode of MODES) {
       expect(JSON.parse(events[0]!.metadataText!)).toEqual({ sessionId: sid, sessionWasActive: true });
     });
 
-    it('lets exactly one of two concurrent refreshes with the same token succeed, then ends the family', async () => {
+    it('lets exactly one of two concurrent refreshes with the same token succeed; the other gets CONFLICT', async () => {
       for (let round = 0; round < 3; round++) {
         const account = await signUp(identity);
         const results = await Promise.all([refresh(account.refreshToken), refresh(account.refreshToken)]);
         const succeeded = results.filter((result) => result.body.data?.refreshSession);
         expect(succeeded).toHaveLength(1);
-        expect(codeOf(results.find((result) => !result.body.data?.refreshSession)!)).toBe('UNAUTHENTICATED');
-        // The loser presented a token that had just been rotated: that is reuse, so the family is gone too.
+        expect(codeOf(results.find((result) => !result.body.data?.refreshSession)!)).toBe('CONFLICT');
+        // Two tabs refreshing at once do not sign the user out: the winner's tokens keep working.
         const winner = succeeded[0]!.body.data!.refreshSession;
-        expect(codeOf(await refresh(winner.refreshToken))).toBe('UNAUTHENTICATED');
+        expect((await refresh(winner.refreshToken)).body.data?.refreshSession.refreshToken).toBeDefined();
       }
+    });
+
+    it('answers the old token CONFLICT right after its exchange, and treats it as theft once the grace has passed', async () => {
+      const account = await signUp(identity);
+      const rotated = (await refresh(account.refreshToken)).body.data!.refreshSession;
+      expect(codeOf(await refresh(account.refreshToken))).toBe('CONFLICT');
+      expect((await refresh(rotated.refreshToken)).body.data?.refreshSession).toBeDefined();
+      expect(codeOf(await later(() => refresh(account.refreshToken)))).toBe('UNAUTHENTICATED');
+      const sid = (await identity.principalOf(account.accessToken)).sessionId!;
+      const session = await identity.server.db.fork().findOneOrFail(Session, sid);
+      expect(session).toMatchObject({ revokedReason: 'token_reuse' });
     });
 
     it('signOut kills the session at once and answers false for a dead token', async () => {

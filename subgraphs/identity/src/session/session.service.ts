@@ -40,8 +40,10 @@ function issueRefreshToken(em: EntityManager, session: Session, now: Date): stri
 /**
  * Exchanges a refresh token for a new one of the same session. The old one is marked used by a
  * compare-and-set (`… WHERE used_at IS NULL`, one row affected), so of two concurrent exchanges exactly one
- * wins. Presenting a token that was already exchanged — later, or as the loser of that race — is reuse: the
- * whole session dies and the event is audited, because either the client or a thief holds a copy.
+ * wins. The loser — or anyone presenting the token within CONCURRENT_USE_GRACE_MS of its exchange — gets CONFLICT
+ * and nothing: two tabs refreshing at once must not sign their user out, and a thief racing the client gains no
+ * token. Presenting it later is reuse: the whole session dies and the event is audited, because either the client
+ * or a thief holds a copy.
  */
 export async function rotateRefreshToken(
   ctx: IdentityContext,
@@ -52,17 +54,30 @@ export async function rotateRefreshToken(
   if (!token) throw errors.UNAUTHENTICATED(INVALID_REFRESH);
   const session = await ctx.em.findOne(Session, { id: token.sessionId });
   if (!session) throw errors.UNAUTHENTICATED(INVALID_REFRESH);
-  if (token.usedAt) return reuseDetected(ctx, session);
+  if (token.usedAt) {
+    const justExchanged = now.getTime() - token.usedAt.getTime() < CONCURRENT_USE_GRACE_MS;
+    if (justExchanged && !session.revokedAt) throw concurrentUse();
+    return reuseDetected(ctx, session);
+  }
   if (session.revokedAt || session.expiresAt <= now || token.expiresAt <= now)
     throw errors.UNAUTHENTICATED(INVALID_REFRESH);
   const user = await ctx.em.findOne(User, { id: session.userId });
   if (!user || user.disabled) throw errors.UNAUTHENTICATED(INVALID_REFRESH);
   const won = await ctx.em.nativeUpdate(RefreshToken, { id: token.id, usedAt: null }, { usedAt: now });
-  if (won !== 1) return reuseDetected(ctx, session);
+  if (won !== 1) throw concurrentUse();
   session.lastUsedAt = now;
   const refreshToken = issueRefreshToken(ctx.em, session, now);
   await ctx.em.flush();
   return { session, user, refreshToken };
+}
+
+/** How long after its exchange a refresh token is answered with CONFLICT instead of being treated as stolen. */
+export const CONCURRENT_USE_GRACE_MS = 5_000;
+
+function concurrentUse() {
+  return errors.CONFLICT(
+    'This refresh token was just exchanged by another request; use the tokens that request returned',
+  );
 }
 
 async function reuseDetected(ctx: IdentityContext, session: Session): Promise<never> {
