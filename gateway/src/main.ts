@@ -1,5 +1,5 @@
 import { createLogger } from '@atrium/platform/logging';
-import { configOrExit, runService } from '@atrium/platform/server';
+import { configOrExit, packageVersion, runService } from '@atrium/platform/server';
 import { loadGatewayConfig } from './config';
 import { createGatewayServer } from './server';
 import { readSupergraph } from './supergraph';
@@ -11,6 +11,7 @@ runService(log, async () => {
     config,
     supergraphSdl: readSupergraph(config.supergraphPath),
     log,
+    version: packageVersion(__dirname),
   });
   const { url } = await server.listen(config.port, config.host);
   return { url, stop: () => server.stop() };
