@@ -216,4 +216,56 @@ describe('the gateway verifier after a key rotation', () => {
       await jwks.close();
     }
   });
+
+  it('remembers a verified token no longer than its exp, nor than cacheTtlMs once its key is dropped', async () => {
+    const oldJwk = await generateSigningJwk();
+    const newJwk = await generateSigningJwk();
+    const publicOf = ({ d: _d, ...rest }: JWK) => rest;
+    let published = [publicOf(oldJwk)];
+    const jwks = await countingServer(() => ({ keys: published }));
+    try {
+      const verifier = createJwtVerifier({
+        jwksUrl: jwks.url,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        clockSkewSeconds: 0,
+        cooldownMs: 10,
+        maxAgeMs: 100,
+        cacheTtlMs: 300,
+      });
+      const sign = async (jwk: JWK, exp: string | number) =>
+        new SignJWT({ sid: 's', roles: ['MEMBER'] })
+          .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: jwk.kid! })
+          .setIssuer(ISSUER)
+          .setAudience(AUDIENCE)
+          .setSubject('u1')
+          .setIssuedAt()
+          .setExpirationTime(exp)
+          .sign(await importJWK(jwk, 'ES256'));
+      // Remembers tokens far longer than they live: only their exp can end them in this one.
+      const longMemory = createJwtVerifier({
+        jwksUrl: jwks.url,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        clockSkewSeconds: 0,
+        cooldownMs: 10,
+        maxAgeMs: 60_000,
+        cacheTtlMs: 60_000,
+      });
+      const exp = Math.floor(Date.now() / 1000) + 1;
+      const shortLived = await sign(oldJwk, exp);
+      const longLived = await sign(oldJwk, '15m');
+      await expect(verifier.verify(shortLived)).resolves.toMatchObject({ userId: 'u1' });
+      await expect(longMemory.verify(shortLived)).resolves.toMatchObject({ userId: 'u1' });
+      await expect(verifier.verify(longLived)).resolves.toMatchObject({ userId: 'u1' });
+      // A compromised key is dropped from the JWKS: tokens it signed stop working within cacheTtlMs.
+      published = [publicOf(newJwk)];
+      await new Promise((resolve) => setTimeout(resolve, Math.max(350, exp * 1000 - Date.now() + 50)));
+      await expect(verifier.verify(shortLived)).rejects.toThrow(/invalid access token/);
+      await expect(longMemory.verify(shortLived)).rejects.toThrow(/invalid access token/);
+      await expect(verifier.verify(longLived)).rejects.toThrow(/invalid access token/);
+    } finally {
+      await jwks.close();
+    }
+  });
 });
