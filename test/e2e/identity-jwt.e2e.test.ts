@@ -10,7 +10,7 @@ import {
   type JWK,
   type KeyLike,
 } from 'jose';
-import { createJwtVerifier } from '@atrium/gateway/auth/jwt-verifier';
+import { createJwtVerifier, type JwtVerifierOptions } from '@atrium/gateway/auth/jwt-verifier';
 import { postGraphQL } from '@atrium/platform/testing';
 import { generateSigningJwk } from '@atrium/subgraph-identity/crypto/signing-keys';
 import { startStack, type Stack } from '../src/stack';
@@ -179,30 +179,35 @@ describe('access tokens at the gateway (HARDENING: JWT)', () => {
 });
 
 describe('the gateway verifier after a key rotation', () => {
+  const publicOf = ({ d: _d, ...rest }: JWK) => rest;
+  const verifierFor = (jwksUrl: string, options: Partial<JwtVerifierOptions>) =>
+    createJwtVerifier({
+      jwksUrl,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clockSkewSeconds: 5,
+      cooldownMs: 50,
+      maxAgeMs: 60_000,
+      ...options,
+    });
+  /** An access token as identity signs it, with `exp` as a time span ('15m') or epoch seconds. */
+  const sign = async (jwk: JWK, exp: string | number = '15m') =>
+    new SignJWT({ sid: 's', roles: ['MEMBER'] })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: jwk.kid! })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('u1')
+      .setIssuedAt()
+      .setExpirationTime(exp)
+      .sign(await importJWK(jwk, 'ES256'));
+
   it('picks up the new key on its first unknown kid, and keeps verifying the old key while published', async () => {
     const oldJwk = await generateSigningJwk();
     const newJwk = await generateSigningJwk();
-    const publicOf = ({ d: _d, ...rest }: JWK) => rest;
     let published = [publicOf(oldJwk)];
     const jwks = await countingServer(() => ({ keys: published }));
     try {
-      const verifier = createJwtVerifier({
-        jwksUrl: jwks.url,
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        clockSkewSeconds: 5,
-        cooldownMs: 50,
-        maxAgeMs: 60_000,
-      });
-      const sign = async (jwk: JWK) =>
-        new SignJWT({ sid: 's', roles: ['MEMBER'] })
-          .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: jwk.kid! })
-          .setIssuer(ISSUER)
-          .setAudience(AUDIENCE)
-          .setSubject('u1')
-          .setIssuedAt()
-          .setExpirationTime('15m')
-          .sign(await importJWK(jwk, 'ES256'));
+      const verifier = verifierFor(jwks.url, {});
       const oldToken = await sign(oldJwk);
       await expect(verifier.verify(oldToken)).resolves.toMatchObject({ userId: 'u1', sessionId: 's' });
       expect(jwks.hits()).toBe(1);
@@ -220,38 +225,17 @@ describe('the gateway verifier after a key rotation', () => {
   it('remembers a verified token no longer than its exp, nor than cacheTtlMs once its key is dropped', async () => {
     const oldJwk = await generateSigningJwk();
     const newJwk = await generateSigningJwk();
-    const publicOf = ({ d: _d, ...rest }: JWK) => rest;
     let published = [publicOf(oldJwk)];
     const jwks = await countingServer(() => ({ keys: published }));
     try {
-      const verifier = createJwtVerifier({
-        jwksUrl: jwks.url,
-        issuer: ISSUER,
-        audience: AUDIENCE,
+      const verifier = verifierFor(jwks.url, {
         clockSkewSeconds: 0,
         cooldownMs: 10,
         maxAgeMs: 100,
         cacheTtlMs: 300,
       });
-      const sign = async (jwk: JWK, exp: string | number) =>
-        new SignJWT({ sid: 's', roles: ['MEMBER'] })
-          .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: jwk.kid! })
-          .setIssuer(ISSUER)
-          .setAudience(AUDIENCE)
-          .setSubject('u1')
-          .setIssuedAt()
-          .setExpirationTime(exp)
-          .sign(await importJWK(jwk, 'ES256'));
       // Remembers tokens far longer than they live: only their exp can end them in this one.
-      const longMemory = createJwtVerifier({
-        jwksUrl: jwks.url,
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        clockSkewSeconds: 0,
-        cooldownMs: 10,
-        maxAgeMs: 60_000,
-        cacheTtlMs: 60_000,
-      });
+      const longMemory = verifierFor(jwks.url, { clockSkewSeconds: 0, cooldownMs: 10, cacheTtlMs: 60_000 });
       const exp = Math.floor(Date.now() / 1000) + 1;
       const shortLived = await sign(oldJwk, exp);
       const longLived = await sign(oldJwk, '15m');
