@@ -28,12 +28,12 @@ export interface BenchSetup {
   internalSecret: string;
 }
 
-interface Session {
+export interface Session {
   token: string;
   principal: Principal;
 }
 
-type Fields = Map<string, IntrospectionObjectType>;
+export type Fields = Map<string, IntrospectionObjectType>;
 
 /** Discovers what the running graph offers, signs a user up, seeds a page of jobs, and builds the three operations. */
 export async function prepareOperations(setup: BenchSetup): Promise<BenchOperation[]> {
@@ -43,7 +43,7 @@ export async function prepareOperations(setup: BenchSetup): Promise<BenchOperati
   return [meOperation(setup, types, session), listOperation(setup, types, session), introspection(setup)];
 }
 
-async function schemaTypes(url: string): Promise<Fields> {
+export async function schemaTypes(url: string): Promise<Fields> {
   const result = (await postJson(url, JSON.stringify({ query: getIntrospectionQuery() }))) as {
     data: IntrospectionQuery;
   };
@@ -55,7 +55,7 @@ async function schemaTypes(url: string): Promise<Fields> {
 const has = (types: Fields, type: string, field: string) =>
   types.get(type)?.fields.some((f) => f.name === field) ?? false;
 
-async function signUp(url: string, types: Fields): Promise<Session | undefined> {
+export async function signUp(url: string, types: Fields): Promise<Session | undefined> {
   if (!has(types, 'Mutation', 'signUp')) return undefined;
   const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
   try {
@@ -92,7 +92,7 @@ async function signUp(url: string, types: Fields): Promise<Session | undefined> 
  * Twenty finished jobs, so the list page is a full page. Generation lets a user have only a few jobs queued or
  * running at once (RATE_LIMITED otherwise), so jobs are created as the worker finishes them; bounded in time.
  */
-async function seedJobs(url: string, session: Session, types: Fields): Promise<void> {
+export async function seedJobs(url: string, session: Session, types: Fields): Promise<void> {
   if (!has(types, 'Mutation', 'generate') || !has(types, 'Query', 'generationJobs')) return;
   const headers = { authorization: `Bearer ${session.token}` };
   const deadline = Date.now() + 45_000;

@@ -21,12 +21,23 @@ export async function startService(
   entry: string,
   env: Record<string, string>,
   ready: RegExp,
-  /** Extra node options (e.g. `--cpu-prof` to profile a run). */
+  /** Extra node options (e.g. `--cpu-prof` to profile a run, `-r <file>` to preload one after the TS hook). */
   nodeArgs: string[] = [],
+  options: {
+    /** Pins the process to these CPUs (`taskset -c`, which execs node: the pid stays the process's). */
+    cpus?: string;
+    /** Opens an IPC channel (child.send / process.send), e.g. for bench/src/compare/probe.ts. */
+    ipc?: boolean;
+  } = {},
 ): Promise<Service> {
-  const child = spawn(process.execPath, [...nodeArgs, '-r', REGISTER, join(ROOT, entry)], {
+  const [preloads, others] = partition(nodeArgs);
+  const args = [...others, '-r', REGISTER, ...preloads, join(ROOT, entry)];
+  const [command, argv] = options.cpus
+    ? ['taskset', ['-c', options.cpus, process.execPath, ...args]]
+    : [process.execPath, args];
+  const child = spawn(command, argv, {
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'inherit', 'ipc'] : ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const match = await new Promise<RegExpExecArray>((done, fail) => {
@@ -54,6 +65,17 @@ export async function startService(
       clearTimeout(timer);
     },
   };
+}
+
+/** `-r <file>` pairs must come after the TypeScript hook, which compiles them. */
+function partition(nodeArgs: string[]): [string[], string[]] {
+  const preloads: string[] = [];
+  const others: string[] = [];
+  for (let i = 0; i < nodeArgs.length; i++) {
+    if (nodeArgs[i] === '-r' && nodeArgs[i + 1]) preloads.push('-r', nodeArgs[++i]!);
+    else others.push(nodeArgs[i]!);
+  }
+  return [preloads, others];
 }
 
 function cpuSecondsOf(pid: number): number {

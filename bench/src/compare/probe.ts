@@ -1,0 +1,63 @@
+// Preloaded into each benchmarked gateway (`-r`): measures event-loop delay and garbage-collection pauses inside
+// the process, the same way for both gateways, and answers the benchmark over the IPC channel. Each `probe`
+// message returns what happened since the previous one and starts a new window; `{ profile: 'start' }` and
+// `{ profile: 'stop', path }` run the V8 CPU profiler over just the measured phase (no start-up in it).
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+
+export interface ProbeWindow {
+  /** Event-loop delay percentiles over the window, ms (sampled every 10 ms). */
+  loopDelay: { p50: number; p99: number; max: number };
+  gc: { count: number; totalMs: number; maxMs: number };
+  /** Process CPU (user + system) over the window, ms. */
+  cpuMs: number;
+}
+
+if (process.send) {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let gc = { count: 0, totalMs: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += entry.duration;
+      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
+  let cpu = process.cpuUsage();
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  const inspector = new Session();
+  inspector.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  process.on('message', (message: unknown) => {
+    if (typeof message === 'object' && message !== null && 'profile' in message) {
+      const { profile, path } = message as { profile: 'start' | 'stop'; path?: string };
+      const done = () => process.send!({ profiled: profile });
+      if (profile === 'start')
+        void post('Profiler.enable')
+          .then(() => post('Profiler.start'))
+          .then(done);
+      else
+        void post('Profiler.stop').then((result) => {
+          writeFileSync(path!, JSON.stringify((result as { profile: unknown }).profile));
+          done();
+        });
+      return;
+    }
+    if (message !== 'probe') return;
+    const used = process.cpuUsage(cpu);
+    const window: ProbeWindow = {
+      loopDelay: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
+      gc: { ...gc, totalMs: Math.round(gc.totalMs * 100) / 100 },
+      cpuMs: (used.user + used.system) / 1000,
+    };
+    process.send!({ probe: window });
+    delay.reset();
+    gc = { count: 0, totalMs: 0, maxMs: 0 };
+    cpu = process.cpuUsage();
+  });
+}
