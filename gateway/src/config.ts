@@ -2,6 +2,7 @@ import { DEV_INTERNAL_SECRET } from '@atrium/platform/auth';
 import { env, loadConfig } from '@atrium/platform/config';
 import { authConfig, authSpec, type AuthConfig } from './auth/config';
 import { hardeningConfig, hardeningSpec, type HardeningConfig } from './config-hardening';
+import { subgraphCallConfig, subgraphCallSpec, type SubgraphCallConfig } from './subgraph/config';
 
 export const SUBGRAPH_NAMES = ['identity', 'integrations', 'generation', 'monitoring'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
@@ -22,9 +23,10 @@ export const gatewayConfigSpec = {
   CORS_ORIGINS: env.list({ default: [] }),
   ...hardeningSpec,
   ...authSpec,
+  ...subgraphCallSpec,
 };
 
-export interface GatewayConfig extends HardeningConfig, AuthConfig {
+export interface GatewayConfig extends HardeningConfig, AuthConfig, SubgraphCallConfig {
   production: boolean;
   logLevel: string;
   port: number;
@@ -54,5 +56,6 @@ export function loadGatewayConfig(source: Record<string, string | undefined>): G
     corsOrigins: raw.CORS_ORIGINS,
     ...hardeningConfig(raw),
     ...authConfig(raw),
+    ...subgraphCallConfig(raw),
   });
 }

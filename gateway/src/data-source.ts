@@ -1,10 +1,12 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { getOperationAST, type GraphQLError } from 'graphql';
-import { ANONYMOUS, INTERNAL_ASSERTION_HEADER, signInternalAssertion } from '@atrium/platform/auth';
+import { ANONYMOUS, INTERNAL_ASSERTION_HEADER } from '@atrium/platform/auth';
 import { CircuitOpenError, PolicyTimeoutError, type Policy } from '@atrium/platform/resilience';
 import { RequestDeadlineError, type GatewayContext } from './context';
 import { adoptSubgraphErrors, gatewayTimeout, subgraphUnavailable } from './errors';
+import { subjectKey, type AssertionCache, type AssertionSubject } from './subgraph/assertions';
+import type { InflightDedup } from './subgraph/dedup';
 import { ResponseTooLargeError, TransportError, type SubgraphHttpClient } from './subgraph/http-client';
 import {
   InvalidResponseError,
@@ -16,15 +18,28 @@ import {
 export interface SubgraphDataSourceOptions {
   name: string;
   url: string;
-  internalSecret: string;
   client: SubgraphHttpClient;
   policies: SubgraphPolicies;
+  /** Signs (and reuses) the internal assertions, shared by every subgraph's data source. */
+  assertions: AssertionCache;
+  /** Shares identical concurrent query fetches of one principal; undefined: every fetch is sent. */
+  dedup?: InflightDedup<SubgraphAnswer>;
+}
+
+/** A subgraph's GraphQL answer as received: the body is parsed again for each caller who shares it. */
+export interface SubgraphAnswer {
+  parsed: { data?: Record<string, unknown> | null; errors?: unknown };
+  text: string;
 }
 
 /**
  * Calls one subgraph on behalf of one client request. The outgoing headers are built here from nothing: the
- * principal travels only as a fresh internal assertion whose audience is this subgraph, with the request id;
- * no client header (a forged assertion, cookies, tracing headers) ever reaches a subgraph.
+ * principal travels only as an internal assertion whose audience is this subgraph (reused for the same
+ * principal and client while well inside its lifetime), the request id in `x-request-id`; no client header (a
+ * forged assertion, cookies, tracing headers) ever reaches a subgraph.
+ *
+ * Identical query fetches of the same principal and client in flight at the same time share one call (never a
+ * mutation; `gateway_subgraph_fetch_dedup_total` counts them); each caller gets its own copy of the answer.
  *
  * Each call runs under the subgraph's policy (timeout that aborts the fetch, breaker, one retry of a reset
  * connection for queries only) and under the request's deadline. Every failure becomes SUBGRAPH_UNAVAILABLE or
@@ -48,17 +63,24 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const { query, variables, operationName } = options.request;
     const body = JSON.stringify({ query, variables, operationName });
     const subgraph = this.options.name;
+    const subject: AssertionSubject = {
+      principal: context?.principal ?? ANONYMOUS,
+      clientIp: context?.clientIp,
+      userAgent: context?.userAgent,
+    };
     const started = process.hrtime.bigint();
     let outcome = 'ok';
     try {
-      // Signed inside the policy: an open breaker rejects without even that work.
-      return await this.policy.execute(
-        async (signal) => this.send(body, await this.headers(context), signal),
-        {
-          signal: context?.signal,
-          retry: !isMutation(options),
-        },
-      );
+      const mutation = isMutation(options);
+      const call = (signal: AbortSignal | undefined) =>
+        this.call(body, subject, context?.requestId, signal, !mutation);
+      const { dedup } = this.options;
+      if (mutation || !dedup) return answerOf((await call(context?.signal)).parsed);
+      const key = `${subgraph}\n${subjectKey(subject)}\n${body}`;
+      const { value, leader } = await dedup.run(key, context?.signal, call);
+      if (leader) return answerOf(value.parsed);
+      this.metrics.deduplicated.inc({ subgraph });
+      return answerOf(JSON.parse(value.text) as SubgraphAnswer['parsed']);
     } catch (error) {
       outcome = reasonOf(error, context?.signal);
       this.metrics.errors.inc({ subgraph, reason: outcome });
@@ -73,27 +95,34 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     }
   }
 
-  private async headers(context: GatewayContext | undefined): Promise<Record<string, string>> {
-    const assertion = await signInternalAssertion(context?.principal ?? ANONYMOUS, {
-      secret: this.options.internalSecret,
-      audience: this.options.name,
-      requestId: context?.requestId,
-      clientIp: context?.clientIp,
-      userAgent: context?.userAgent,
-    });
-    return {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      [INTERNAL_ASSERTION_HEADER]: assertion,
-      ...(context?.requestId ? { 'x-request-id': context.requestId } : {}),
-    };
+  /** One call under the subgraph's policy; the assertion is taken inside it, so an open breaker costs nothing. */
+  private call(
+    body: string,
+    subject: AssertionSubject,
+    requestId: string | undefined,
+    signal: AbortSignal | undefined,
+    retry: boolean,
+  ): Promise<SubgraphAnswer> {
+    return this.policy.execute(
+      async (attemptSignal) => {
+        const assertion = await this.options.assertions.get(subject, this.options.name);
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          [INTERNAL_ASSERTION_HEADER]: assertion,
+        };
+        if (requestId) headers['x-request-id'] = requestId;
+        return this.send(body, headers, attemptSignal);
+      },
+      { signal, retry },
+    );
   }
 
   private async send(
     body: string,
     headers: Record<string, string>,
     signal: AbortSignal,
-  ): Promise<GatewayGraphQLResponse> {
+  ): Promise<SubgraphAnswer> {
     const response = await this.options.client.post(this.url, body, headers, signal);
     // 400 carries the subgraph's GraphQL errors for the query; any other non-200 is not a GraphQL answer.
     if (response.status !== 200 && response.status !== 400) throw new SubgraphStatusError(response.status);
@@ -107,10 +136,13 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       if (response.status !== 200) throw new SubgraphStatusError(response.status);
       throw new InvalidResponseError();
     }
-    const { data, errors } = parsed as { data?: Record<string, unknown> | null; errors?: unknown };
-    const adopted = adoptSubgraphErrors(errors);
-    return { data, ...(adopted ? { errors: adopted } : {}) };
+    return { parsed: parsed as SubgraphAnswer['parsed'], text: response.body };
   }
+}
+
+function answerOf({ data, errors }: SubgraphAnswer['parsed']): GatewayGraphQLResponse {
+  const adopted = adoptSubgraphErrors(errors);
+  return { data, ...(adopted ? { errors: adopted } : {}) };
 }
 
 function isMutation(options: GraphQLDataSourceProcessOptions<GatewayContext>): boolean {

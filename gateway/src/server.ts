@@ -19,13 +19,15 @@ import { BoundedQueryCache } from './apq-cache';
 import { createAuthenticator, type Authenticator } from './auth';
 import type { GatewayConfig } from './config';
 import { ClientClosedError, RequestDeadlineError, type GatewayContext } from './context';
-import { SubgraphDataSource } from './data-source';
+import { SubgraphDataSource, type SubgraphAnswer } from './data-source';
 import { contextError, formatGatewayError } from './errors';
 import { limitValidationRules } from './limits';
 import { operationGuardPlugin } from './limits/apollo-plugin';
 import { introspectionCachePlugin } from './limits/introspection-cache';
 import { exportsRouter } from './routes/exports';
 import { GatewayRateLimits } from './rate-limits';
+import { AssertionCache } from './subgraph/assertions';
+import { InflightDedup } from './subgraph/dedup';
 import { SubgraphHttpClient } from './subgraph/http-client';
 import { SubgraphPolicies } from './subgraph/resilience';
 
@@ -82,6 +84,11 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
   const client = new SubgraphHttpClient(config.resilience);
   const policies = new SubgraphPolicies(config.resilience, metrics);
   const urls = config.subgraphUrls as Record<string, string>;
+  const assertions = new AssertionCache({
+    secret: config.internalSecret,
+    onResult: (result) => policies.metrics.assertions.inc({ result }),
+  });
+  const dedup = config.dedupSubgraphFetches ? new InflightDedup<SubgraphAnswer>() : undefined;
 
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -89,7 +96,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     buildService: ({ name }) => {
       const url = urls[name];
       if (!url) throw new Error(`No URL configured for subgraph "${name}"`);
-      return new SubgraphDataSource({ name, url, internalSecret: config.internalSecret, client, policies });
+      return new SubgraphDataSource({ name, url, client, policies, assertions, dedup });
     },
   });
   let publicSdl = '';

@@ -109,7 +109,8 @@ describe('gateway errors and headers', () => {
       audience: 'identity',
     });
     expect(claims.principal.kind).toBe('anonymous');
-    expect(claims.requestId).toBe(clientRequestId);
+    // The assertion is reused across requests of one principal, so the request id travels beside it.
+    expect(claims.requestId).toBeUndefined();
     expect(headers['x-request-id']).toBe(clientRequestId);
     for (const name of [
       'cookie',

@@ -31,6 +31,10 @@ export interface SubgraphFetchMetrics {
   duration: ReturnType<Metrics['histogram']>;
   errors: ReturnType<Metrics['counter']>;
   breakerState: ReturnType<Metrics['gauge']>;
+  /** Fetches answered by sharing an identical one already in flight (same principal, client and body). */
+  deduplicated: ReturnType<Metrics['counter']>;
+  /** Internal assertions by result: `reused` (inside its reuse window) or `signed`. */
+  assertions: ReturnType<Metrics['counter']>;
 }
 
 /**
@@ -62,6 +66,16 @@ export class SubgraphPolicies {
         'gateway_subgraph_breaker_state',
         'Breaker state per subgraph: 0 closed, 1 half-open, 2 open',
         ['subgraph'],
+      ),
+      deduplicated: metrics.counter(
+        'gateway_subgraph_fetch_dedup_total',
+        'Subgraph fetches that shared an identical query fetch of the same principal already in flight',
+        ['subgraph'],
+      ),
+      assertions: metrics.counter(
+        'gateway_subgraph_assertions_total',
+        'Internal assertions taken for subgraph calls: reused while well inside their lifetime, or signed',
+        ['result'],
       ),
     };
   }

@@ -1,0 +1,58 @@
+import { InflightDedup } from '../src/subgraph/dedup';
+
+/** A call that settles when told to, recording whether it was aborted. */
+function controllable() {
+  let resolve!: (value: string) => void;
+  const state = { calls: 0, aborted: false };
+  const call = (signal: AbortSignal) => {
+    state.calls++;
+    signal.addEventListener('abort', () => (state.aborted = true));
+    return new Promise<string>((done) => (resolve = done));
+  };
+  return { call, state, resolve: (value: string) => resolve(value) };
+}
+
+describe('InflightDedup', () => {
+  it('runs one call for concurrent callers with the same key and forgets it once settled', async () => {
+    const dedup = new InflightDedup<string>();
+    const { call, state, resolve } = controllable();
+    const first = dedup.run('k', undefined, call);
+    const second = dedup.run('k', undefined, call);
+    const other = dedup.run('other', undefined, controllable().call);
+    expect(state.calls).toBe(1);
+    expect(dedup.size).toBe(2);
+    resolve('v');
+    expect(await first).toEqual({ value: 'v', leader: true });
+    expect(await second).toEqual({ value: 'v', leader: false });
+    expect(dedup.size).toBe(1);
+    void other;
+  });
+
+  it('lets one caller give up without failing the others; aborts the call when every caller has', async () => {
+    const dedup = new InflightDedup<string>();
+    const { call, state, resolve } = controllable();
+    const leaderAbort = new AbortController();
+    const followerAbort = new AbortController();
+    const leader = dedup.run('k', leaderAbort.signal, call);
+    const follower = dedup.run('k', followerAbort.signal, call);
+    leaderAbort.abort(new Error('client gone'));
+    await expect(leader).rejects.toThrow('client gone');
+    expect(state.aborted).toBe(false);
+    resolve('v');
+    expect((await follower).value).toBe('v');
+
+    const again = controllable();
+    const a = new AbortController();
+    const b = new AbortController();
+    const runs = [dedup.run('k2', a.signal, again.call), dedup.run('k2', b.signal, again.call)];
+    a.abort(new Error('a'));
+    b.abort(new Error('b'));
+    await expect(runs[0]).rejects.toThrow('a');
+    await expect(runs[1]).rejects.toThrow('b');
+    expect(again.state.aborted).toBe(true);
+    // A new caller after everyone gave up starts a fresh call.
+    const fresh = controllable();
+    void dedup.run('k2', undefined, fresh.call);
+    expect(fresh.state.calls).toBe(1);
+  });
+});
