@@ -3,6 +3,7 @@ import { env, loadConfig } from '@atrium/platform/config';
 import { authConfig, authSpec, type AuthConfig } from './auth/config';
 import { hardeningConfig, hardeningSpec, type HardeningConfig } from './config-hardening';
 import { subgraphCallConfig, subgraphCallSpec, type SubgraphCallConfig } from './subgraph/config';
+import { subscriptionSettings, subscriptionSpec, type SubscriptionSettings } from './subscriptions/config';
 
 export const SUBGRAPH_NAMES = ['identity', 'integrations', 'generation', 'monitoring'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
@@ -24,6 +25,7 @@ export const gatewayConfigSpec = {
   ...hardeningSpec,
   ...authSpec,
   ...subgraphCallSpec,
+  ...subscriptionSpec,
 };
 
 export interface GatewayConfig extends HardeningConfig, AuthConfig, SubgraphCallConfig {
@@ -36,6 +38,8 @@ export interface GatewayConfig extends HardeningConfig, AuthConfig, SubgraphCall
   /** A file to read the supergraph from instead of the one committed in schema/. */
   supergraphPath: string | undefined;
   corsOrigins: string[];
+  /** The graphql-ws subscription engine (SUBSCRIPTION_* variables). */
+  subscriptions: SubscriptionSettings;
 }
 
 export function loadGatewayConfig(source: Record<string, string | undefined>): GatewayConfig {
@@ -57,5 +61,6 @@ export function loadGatewayConfig(source: Record<string, string | undefined>): G
     ...hardeningConfig(raw),
     ...authConfig(raw),
     ...subgraphCallConfig(raw),
+    subscriptions: subscriptionSettings(raw),
   });
 }

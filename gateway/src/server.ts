@@ -30,11 +30,14 @@ import { AssertionCache } from './subgraph/assertions';
 import { InflightDedup } from './subgraph/dedup';
 import { SubgraphHttpClient } from './subgraph/http-client';
 import { SubgraphPolicies } from './subgraph/resilience';
+import { attachSubscriptions, refuseSubscriptionsOverHttp, type GatewaySubscriptions } from './subscriptions';
 
 export interface GatewayServer {
   readonly httpServer: Server;
   readonly health: HealthRegistry;
   readonly metrics: Metrics;
+  /** The graphql-ws subscription engine (counts for tests and monitoring). */
+  readonly subscriptions: GatewaySubscriptions;
   /** Breaker state per subgraph policy (`subgraph:<name>`), for monitoring and tests. */
   breakerStates(): Record<string, CircuitState>;
   listen(port: number, host?: string): Promise<{ url: string; port: number }>;
@@ -52,6 +55,7 @@ export interface GatewayDeps {
 }
 
 const APQ_TTL_SECONDS = 3600;
+const GRAPHQL_ROUTE = '/graphql';
 
 /**
  * The gateway: Apollo Gateway on a supergraph behind Apollo Server 5 + express 5. It starts without contacting
@@ -89,21 +93,54 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     onResult: (result) => policies.metrics.assertions.inc({ result }),
   });
   const dedup = config.dedupSubgraphFetches ? new InflightDedup<SubgraphAnswer>() : undefined;
+  // One data source per subgraph, shared by HTTP and by the subscription engine's `rest`.
+  const dataSources: Record<string, SubgraphDataSource> = {};
+  const dataSource = (name: string): SubgraphDataSource => {
+    const url = urls[name];
+    if (!url) throw new Error(`No URL configured for subgraph "${name}"`);
+    return (dataSources[name] ??= new SubgraphDataSource({
+      name,
+      url,
+      client,
+      policies,
+      assertions,
+      dedup,
+    }));
+  };
+  for (const name of Object.keys(urls)) dataSource(name);
 
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger: log,
-    buildService: ({ name }) => {
-      const url = urls[name];
-      if (!url) throw new Error(`No URL configured for subgraph "${name}"`);
-      return new SubgraphDataSource({ name, url, client, policies, assertions, dedup });
+    buildService: ({ name }) => dataSource(name),
+  });
+  const subscriptions = attachSubscriptions({
+    httpServer,
+    path: GRAPHQL_ROUTE,
+    settings: config.subscriptions,
+    limits: config.limits,
+    corsOrigins: config.corsOrigins,
+    trustProxyHops: settings.trustProxyHops,
+    requestDeadlineMs: config.resilience.requestDeadlineMs,
+    internalSecret: config.internalSecret,
+    subgraphUrls: urls,
+    services: () => dataSources,
+    authenticator,
+    rateLimits,
+    executeOperation: async (request, contextValue) => {
+      const response = await apollo.executeOperation(request, { contextValue });
+      if (response.body.kind === 'single') return response.body.singleResult;
+      return { errors: [{ message: 'Incremental delivery is not supported over WebSocket' }] };
     },
+    metrics,
+    log,
   });
   let publicSdl = '';
   const introspectionCache = introspectionCachePlugin();
-  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
-    publicSdl = printSchema(lexicographicSortSchema(apiSchema));
+  gateway.onSchemaLoadOrUpdate((schema) => {
+    publicSdl = printSchema(lexicographicSortSchema(schema.apiSchema));
     introspectionCache.reset();
+    subscriptions.schemaLoaded(schema);
   });
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -130,6 +167,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       metrics.apolloPlugin(),
       operationGuardPlugin({ limits: config.limits, rateLimits, metrics }),
       introspectionCache,
+      refuseSubscriptionsOverHttp(GRAPHQL_ROUTE),
     ],
     logger: log,
   });
@@ -170,7 +208,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     res.set('cache-control', 'public, max-age=60').type('text/plain; charset=utf-8').send(publicSdl);
   });
   app.use(
-    '/graphql',
+    GRAPHQL_ROUTE,
     corsPolicy,
     rateLimits.ipMiddleware(),
     express.json({ limit: settings.bodyLimitBytes }),
@@ -185,6 +223,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     httpServer,
     health,
     metrics,
+    subscriptions,
     breakerStates: () => policies.states(),
     listen: (port, host = '0.0.0.0') =>
       new Promise((resolve, reject) => {
@@ -199,6 +238,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
         health.startShutdown();
         // Load balancers see readiness false and stop sending before the listener closes.
         if (settings.shutdownDelayMs > 0 && httpServer.listening) await sleep(settings.shutdownDelayMs);
+        await subscriptions.close(settings.shutdownTimeoutMs);
         await apollo.stop();
         if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
         policies.dispose();

@@ -16,3 +16,9 @@ export { runService, configOrExit, packageVersion } from './run-service';
 export { errorBody, jsonErrorHandler, notFound } from './http-errors';
 export { applyServerTimeouts } from './timeouts';
 export { startSubscriptionServer, type SubscriptionServer } from './subscriptions';
+export {
+  attachGraphqlWs,
+  type GraphqlWsTransport,
+  type GraphqlWsTransportOptions,
+  type SocketExtra,
+} from './graphql-ws-transport';

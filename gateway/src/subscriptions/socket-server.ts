@@ -1,0 +1,375 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import {
+  getOperationAST,
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionArgs,
+  type FormattedExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
+import { decodeJwt } from 'jose';
+import type { Principal } from '@atrium/platform/auth';
+import { errors, stripSuggestions } from '@atrium/platform/errors';
+import type { Logger } from '@atrium/platform/logging';
+import { attachGraphqlWs, type GraphqlWsTransport, type SocketExtra } from '@atrium/platform/server';
+import type { Authenticator } from '../auth';
+import { readCredential } from '../auth/credentials';
+import type { OperationLimits } from '../config-hardening';
+import type { GatewayContext } from '../context';
+import { formatGatewayError } from '../errors';
+import { checkOperation, parseOperation } from '../limits';
+import type { GatewayRateLimits } from '../rate-limits';
+import type { ClientSubscription, SubscriptionEngine } from './engine';
+import { lifecycleError } from './errors';
+import type { SubscriptionMetrics } from './metrics';
+import type { SubscriptionSettings } from './config';
+import { subscriptionShapeErrors } from './operation-shape';
+
+/** What the gateway knows about one client connection. */
+export interface Connection extends SocketExtra {
+  id: string;
+  principal: Principal | undefined;
+  clientIp: string | undefined;
+  userAgent: string | undefined;
+  /** Subscriptions of this connection by graphql-ws id. */
+  subscriptions: Map<string, ClientSubscription>;
+  expiryTimer: NodeJS.Timeout | undefined;
+  closing: boolean;
+}
+
+/** The contextValue handed from onSubscribe to the subscribe/execute hooks. */
+interface OperationContext {
+  gateway: GatewayContext;
+  connection: Connection;
+  id: string;
+}
+
+export interface SocketServerDeps {
+  httpServer: Server;
+  path: string;
+  settings: SubscriptionSettings;
+  limits: OperationLimits;
+  corsOrigins: readonly string[];
+  trustProxyHops: number;
+  authenticator: Authenticator;
+  rateLimits: GatewayRateLimits;
+  engine: SubscriptionEngine;
+  /** The public API schema operations are validated against; undefined until the gateway loaded it. */
+  apiSchema: () => GraphQLSchema | undefined;
+  /** Runs a query or mutation through the same pipeline as HTTP (Apollo Server executeOperation). */
+  executeOperation: (
+    request: { query: string; variables?: Record<string, unknown>; operationName?: string },
+    context: GatewayContext,
+  ) => Promise<FormattedExecutionResult>;
+  requestDeadlineMs: number;
+  metrics: SubscriptionMetrics;
+  log: Logger;
+}
+
+export interface SocketServer {
+  /** Open client connections. */
+  readonly connections: ReadonlySet<Connection>;
+  /** Subscriptions being served, over every connection. */
+  readonly activeCount: number;
+  /** Ends every subscription with `error`, waits (bounded) for it to reach clients, closes sockets with 1001. */
+  close(error: ReturnType<typeof lifecycleError>, timeoutMs: number): Promise<void>;
+}
+
+/**
+ * The client side of the engine: graphql-ws on the gateway's HTTP server. Authentication happens once, at
+ * `connection_init`, with the same verifier as HTTP; every operation then passes the HTTP path's parse limits,
+ * validation rules, cost limit, rate limits and masking before anything reaches a subgraph.
+ */
+export function startSocketServer(deps: SocketServerDeps): SocketServer {
+  const { settings, log, metrics } = deps;
+  const connections = new Set<Connection>();
+  const perUser = new Map<string, number>();
+  let active = 0;
+
+  const transport: GraphqlWsTransport = attachGraphqlWs<Connection>({
+    httpServer: deps.httpServer,
+    path: deps.path,
+    log,
+    maxPayloadBytes: settings.maxPayloadBytes,
+    keepAliveMs: settings.keepAliveMs,
+    maxBufferedBytes: settings.maxBufferedBytes,
+    refuseUpgrade: (request) =>
+      originAllowed(request, deps.corsOrigins) ? undefined : { status: 403, reason: 'Forbidden' },
+    extra: ({ socket, request }) => {
+      const connection: Connection = {
+        socket,
+        request,
+        id: randomUUID(),
+        principal: undefined,
+        clientIp: clientIpOf(request, deps.trustProxyHops),
+        userAgent: request.headers['user-agent'],
+        subscriptions: new Map(),
+        expiryTimer: undefined,
+        closing: false,
+      };
+      connections.add(connection);
+      metrics.connections.inc();
+      return connection;
+    },
+    server: {
+      connectionInitWaitTimeout: settings.initTimeoutMs,
+      onConnect: async (ctx) => {
+        const connection = ctx.extra;
+        const principal = await authenticate(connection, ctx.connectionParams);
+        if (!principal) {
+          metrics.rejections.inc({ reason: 'auth' });
+          return false;
+        }
+        connection.principal = principal;
+        return true;
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        const connection = ctx.extra;
+        const result = await admit(connection, id, payload);
+        if (Array.isArray(result)) return result as GraphQLError[];
+        return result as ExecutionArgs;
+      },
+      subscribe: async (args) => {
+        const { gateway, connection, id } = args.contextValue as OperationContext;
+        const principal = connection.principal!;
+        const userKey = userKeyOf(principal);
+        active++;
+        perUser.set(userKey, (perUser.get(userKey) ?? 0) + 1);
+        const subscription = await deps.engine.subscribe({
+          document: args.document,
+          operationName: args.operationName ?? undefined,
+          variables: (args.variableValues ?? undefined) as Record<string, unknown> | undefined,
+          context: gateway,
+          onClosed: () => {
+            active--;
+            const left = (perUser.get(userKey) ?? 1) - 1;
+            if (left > 0) perUser.set(userKey, left);
+            else perUser.delete(userKey);
+            connection.subscriptions.delete(id);
+          },
+        });
+        connection.subscriptions.set(id, subscription);
+        return subscription.iterator as AsyncIterableIterator<never>;
+      },
+      execute: async (args) => {
+        const { gateway } = args.contextValue as OperationContext;
+        const payload = args.rootValue as { query: string; variables?: Record<string, unknown> };
+        return (await deps.executeOperation(
+          {
+            query: payload.query,
+            variables: payload.variables,
+            operationName: args.operationName ?? undefined,
+          },
+          gateway,
+        )) as never;
+      },
+      // Results are masked already (engine or Apollo); graphql-ws would call toJSON() on plain objects.
+      onNext: (_ctx, _id, _payload, _args, result) => result as FormattedExecutionResult,
+      onError: (_ctx, _id, _payload, list) =>
+        list.map((error) => formatGatewayError(error.toJSON(), error, { log, requestId: undefined })),
+      onClose: (ctx) => {
+        const connection = ctx.extra;
+        clearTimeout(connection.expiryTimer);
+        connections.delete(connection);
+        metrics.connections.dec();
+      },
+    },
+  });
+
+  /** The connection's principal, or undefined to refuse it (4403). Identity down: closed 1013 (try again). */
+  async function authenticate(
+    connection: Connection,
+    params: Readonly<Record<string, unknown>> | undefined,
+  ): Promise<Principal | undefined> {
+    const authorization = params?.authorization ?? params?.Authorization;
+    const apiKey = params?.['x-api-key'];
+    const headers: Record<string, string> = {};
+    if (typeof authorization === 'string') headers.authorization = authorization;
+    if (typeof apiKey === 'string') headers['x-api-key'] = apiKey;
+    if (Object.keys(headers).length === 0) return undefined;
+    let principal: Principal;
+    try {
+      principal = await deps.authenticator.authenticate(headers, connection.id);
+    } catch (error) {
+      if (error instanceof GraphQLError && error.extensions.code === 'SUBGRAPH_UNAVAILABLE') {
+        connection.socket.close(1013, 'Try again later');
+      }
+      return undefined;
+    }
+    if (principal.kind === 'anonymous') return undefined;
+    scheduleExpiry(connection, headers);
+    return principal;
+  }
+
+  /** An access token's subscriptions end with SUBSCRIPTION_JWT_EXPIRED at its `exp`; then the socket closes. */
+  function scheduleExpiry(connection: Connection, headers: Record<string, string>): void {
+    const credential = readCredential(headers);
+    if (credential.kind !== 'jwt') return;
+    const exp = decodeJwt(credential.token).exp;
+    if (typeof exp !== 'number') return;
+    const delay = Math.max(0, exp * 1000 - Date.now());
+    // setTimeout's limit is 2^31-1 ms; access tokens live minutes.
+    connection.expiryTimer = setTimeout(() => void expire(connection), Math.min(delay, 2 ** 31 - 1));
+    connection.expiryTimer.unref();
+  }
+
+  async function expire(connection: Connection): Promise<void> {
+    const error = lifecycleError(
+      'SUBSCRIPTION_JWT_EXPIRED',
+      'The access token expired; reconnect with a fresh token',
+    );
+    await endConnection(connection, error, 'jwt_expired', 4403, 'Access token expired', 2000);
+  }
+
+  async function endConnection(
+    connection: Connection,
+    error: ReturnType<typeof lifecycleError>,
+    reason: string,
+    code: number,
+    closeReason: string,
+    timeoutMs: number,
+  ): Promise<void> {
+    connection.closing = true;
+    const pending = [...connection.subscriptions.values()];
+    for (const subscription of pending) subscription.end(error, reason);
+    // Let graphql-ws write the final results before the close frame.
+    const deadline = Date.now() + timeoutMs;
+    while (connection.subscriptions.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    connection.socket.close(code, closeReason);
+  }
+
+  async function admit(
+    connection: Connection,
+    id: string,
+    payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  ): Promise<readonly GraphQLError[] | ExecutionArgs> {
+    const reject = (reason: string, list: readonly GraphQLError[]) => {
+      metrics.rejections.inc({ reason });
+      return list;
+    };
+    const principal = connection.principal!;
+    if (connection.closing) return reject('closing', [errors.UNAUTHENTICATED('The connection is closing')]);
+    const schema = deps.apiSchema();
+    if (!schema) return reject('not_ready', [errors.SUBGRAPH_UNAVAILABLE('The gateway is not ready yet')]);
+    let document: DocumentNode;
+    try {
+      document = parseOperation(payload.query, deps.limits);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return reject('parse', [errors.GRAPHQL_PARSE_FAILED(message)]);
+    }
+    const operationName = payload.operationName ?? undefined;
+    const variables = payload.variables ?? undefined;
+    const invalid = checkOperation({ schema, document, operationName, variables, limits: deps.limits });
+    if (invalid.length > 0) return reject('validation', invalid.map(asValidationError));
+    const operation = getOperationAST(document, operationName);
+    if (!operation) {
+      return reject('validation', [
+        errors.OPERATION_RESOLUTION_FAILURE('Unable to identify the operation to run (operationName)'),
+      ]);
+    }
+    const shape = operation.operation === 'subscription' ? subscriptionShapeErrors(document, operation) : [];
+    if (shape.length > 0) return reject('validation', shape);
+    try {
+      // Introspection's own budget is checked by the HTTP pipeline that runs queries (executeOperation).
+      await deps.rateLimits.checkPrincipal(principal);
+    } catch (error) {
+      if (error instanceof GraphQLError) return reject('rate_limit', [error]);
+      throw error;
+    }
+    if (operation.operation === 'subscription') {
+      const limit = capExceeded(connection, principal);
+      if (limit) {
+        return reject('max_limit', [
+          errors.SUBSCRIPTION_MAX_LIMIT(`Too many subscriptions (${limit})`, { limit }),
+        ]);
+      }
+    }
+    const gateway: GatewayContext = {
+      principal,
+      requestId: `${connection.id}:${id}`.slice(0, 64),
+      log: log.child({ connectionId: connection.id, operationId: id }),
+      clientIp: connection.clientIp,
+      userAgent: connection.userAgent,
+      ...(operation.operation === 'subscription'
+        ? {}
+        : { signal: AbortSignal.timeout(deps.requestDeadlineMs) }),
+    };
+    const context: OperationContext = { gateway, connection, id };
+    return {
+      schema,
+      document,
+      operationName,
+      variableValues: variables,
+      contextValue: context,
+      rootValue: { query: payload.query, variables: variables ?? undefined },
+    };
+  }
+
+  function capExceeded(connection: Connection, principal: Principal): string | undefined {
+    if (active >= settings.maxTotal) return 'per gateway';
+    if (connection.subscriptions.size >= settings.maxPerConnection) return 'per connection';
+    if ((perUser.get(userKeyOf(principal)) ?? 0) >= settings.maxPerUser) return 'per user';
+    return undefined;
+  }
+
+  return {
+    connections,
+    get activeCount() {
+      return active;
+    },
+    close: async (error, timeoutMs) => {
+      await Promise.all(
+        [...connections].map((connection) =>
+          endConnection(connection, error, 'shutdown', 1001, 'Going away', timeoutMs),
+        ),
+      );
+      await transport.close(1001, 'Going away', timeoutMs);
+    },
+  };
+}
+
+function asValidationError(error: GraphQLError): GraphQLError {
+  if (typeof error.extensions.code === 'string') return error;
+  return errors.GRAPHQL_VALIDATION_FAILED(stripSuggestions(error.message));
+}
+
+function userKeyOf(principal: Principal): string {
+  if (principal.kind === 'apiKey') return `apikey:${principal.apiKeyId ?? principal.userId}`;
+  return `user:${principal.userId}`;
+}
+
+/**
+ * Browsers always send Origin on a WebSocket upgrade and cannot be stopped by CORS, so it is checked here:
+ * allowed are the configured CORS origins and the gateway's own origin. Clients that are not browsers send no
+ * Origin and authenticate like any API client.
+ */
+function originAllowed(request: IncomingMessage, allowed: readonly string[]): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  const host = request.headers.host;
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** The client address, behind `trustProxyHops` proxies that append to X-Forwarded-For (as express does). */
+function clientIpOf(request: IncomingMessage, trustProxyHops: number): string | undefined {
+  const direct = request.socket.remoteAddress;
+  if (trustProxyHops <= 0) return direct;
+  const header = request.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const chain = [direct, ...forwarded.reverse()];
+  return chain[Math.min(trustProxyHops, chain.length - 1)] ?? direct;
+}

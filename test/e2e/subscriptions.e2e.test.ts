@@ -1,0 +1,159 @@
+// Live updates through the gateway: the real graphql-ws client, the real gateway and the four real subgraphs.
+import { postGraphQL } from '@atrium/platform/testing';
+import { startStack, type Stack } from '../src/stack';
+import { collect, rawSocket, signUp, wsClient, type WsResult } from '../src/ws-client';
+
+const WATCH = `subscription Watch($id: ID!) {
+  generationJobUpdated(id: $id) {
+    sequence type delta outputReset
+    job { id status output owner { displayName } }
+  }
+}`;
+
+interface WatchEvent {
+  generationJobUpdated: {
+    sequence: number;
+    type: string;
+    delta: string | null;
+    outputReset: boolean;
+    job: { id: string; status: string; output: string | null; owner: { displayName: string } | null };
+  };
+}
+
+describe('subscriptions through the gateway (graphql-ws)', () => {
+  let stack: Stack;
+  let ada: { accessToken: string; userId: string };
+  let bob: { accessToken: string; userId: string };
+
+  beforeAll(async () => {
+    // Slow enough chunks that the job is still running when the subscription starts.
+    stack = await startStack({ env: { GENERATION_LOCAL_CHUNK_DELAY_MS: '25' } });
+    ada = await signUp(stack.gatewayUrl, 'Ada Lovelace');
+    bob = await signUp(stack.gatewayUrl, 'Bob Builder');
+  }, 60_000);
+  afterAll(() => stack?.stop());
+
+  const generate = async (token: string) => {
+    const response = await postGraphQL<{ generate: { id: string } }>(
+      stack.gatewayUrl,
+      'mutation($i: GenerateInput!) { generate(input: $i) { id } }',
+      {
+        variables: {
+          i: {
+            kind: 'BATTLECARD',
+            prompt: 'Position us against Acme',
+            battlecard: { competitorName: 'Acme' },
+          },
+        },
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
+    expect(response.body.errors).toBeUndefined();
+    return response.body.data!.generate.id;
+  };
+
+  it('watches a job from generate to SUCCEEDED, owner resolved from identity on every event, deltas gap-free', async () => {
+    const client = wsClient(stack.gatewayUrl, `Bearer ${ada.accessToken}`);
+    try {
+      const id = await generate(ada.accessToken);
+      const { results, error } = await collect<WatchEvent>(client, WATCH, { id });
+      expect(error).toBeUndefined();
+      expect(results.length).toBeGreaterThan(2);
+      for (const result of results) {
+        expect(result.errors).toBeUndefined();
+        expect(result.data!.generationJobUpdated.job.owner).toEqual({ displayName: 'Ada Lovelace' });
+      }
+      const events = results.map((r) => r.data!.generationJobUpdated);
+      expect(events[0]!.type).toBe('SNAPSHOT');
+      // Sequence numbers increase by one from the snapshot on: nothing lost, nothing twice, in order.
+      events.forEach((event, index) => expect(event.sequence).toBe(events[0]!.sequence + index));
+      const last = events[events.length - 1]!;
+      expect(last.job.status).toBe('SUCCEEDED');
+      // The snapshot's output plus every delta after it is the job's final output.
+      let output = events[0]!.job.output ?? '';
+      for (const event of events.slice(1)) {
+        if (event.outputReset) output = event.job.output ?? '';
+        else if (event.type === 'OUTPUT_DELTA') output += event.delta ?? '';
+      }
+      expect(output).toBe(last.job.output);
+      expect(events.some((event) => event.type === 'OUTPUT_DELTA')).toBe(true);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it("refuses another user's job with NOT_FOUND and shows nothing of it", async () => {
+    const id = await generate(ada.accessToken);
+    const client = wsClient(stack.gatewayUrl, `Bearer ${bob.accessToken}`);
+    try {
+      const { results } = await collect<WatchEvent>(client, WATCH, { id });
+      expect(results).toHaveLength(1);
+      expect(results[0]!.data ?? null).toBeNull();
+      expect(results[0]!.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+      expect(JSON.stringify(results)).not.toContain('Acme');
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('answers a subscription sent by HTTP POST with 400 SUBSCRIPTION_REQUIRES_WEBSOCKET, never a 500', async () => {
+    const response = await postGraphQL(stack.gatewayUrl, WATCH, {
+      variables: { id: 'x' },
+      headers: { authorization: `Bearer ${ada.accessToken}` },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('SUBSCRIPTION_REQUIRES_WEBSOCKET');
+    expect(response.body.errors?.[0]?.message).toContain('graphql-transport-ws');
+  });
+
+  it.each([
+    ['no credentials', undefined],
+    ['a malformed token', 'Bearer not-a-token'],
+    ['a forged API key', 'Bearer atr_forged_0123456789'],
+  ])('closes a connection with %s with 4403 before any ack', async (_label, authorization) => {
+    const closed = await new Promise<number>((resolve) => {
+      const client = wsClient(stack.gatewayUrl, authorization, {
+        lazy: false,
+        onNonLazyError: () => undefined,
+        on: { closed: (event) => resolve((event as { code: number }).code) },
+      });
+      void client;
+    });
+    expect(closed).toBe(4403);
+  });
+
+  it('runs queries over the socket with the HTTP limits and masking (a bad operation is an error, the socket stays)', async () => {
+    const client = wsClient(stack.gatewayUrl, `Bearer ${ada.accessToken}`);
+    try {
+      const me = await collect(client, '{ me { id } }');
+      expect(me.results).toEqual([{ data: { me: { id: ada.userId } } }]);
+      const deep = `{ me { ${'generationJobs { edges { node { owner { '.repeat(4)} id ${'} } } }'.repeat(4)} } }`;
+      const tooDeep = await collect(client, deep);
+      expect(tooDeep.error).toEqual([
+        expect.objectContaining({
+          extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }),
+        }),
+      ]);
+      const syntax = await collect(client, 'subscription { generationJobUpdated(id: ');
+      expect((syntax.error as WsResult['errors'])?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+      const twoRoots = await collect(
+        client,
+        'subscription { a: myGenerationEvents { sequence } b: myGenerationEvents { sequence } }',
+      );
+      expect((twoRoots.error as WsResult['errors'])?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      // Still the same, working socket.
+      expect((await collect(client, '{ me { id } }')).results).toHaveLength(1);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('closes a socket speaking the legacy protocol with 4406 and an Origin not allowed gets 403', async () => {
+    const legacy = await rawSocket(stack.gatewayUrl, { protocol: 'graphql-ws' });
+    expect((await legacy.closed).code).toBe(4406);
+    const none = await rawSocket(stack.gatewayUrl, { protocol: '' });
+    expect((await none.closed).code).toBe(4406);
+    const foreign = await rawSocket(stack.gatewayUrl, { headers: { origin: 'https://evil.example' } });
+    await expect(foreign.opened).rejects.toThrow(/403/);
+  });
+});
