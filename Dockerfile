@@ -21,13 +21,15 @@ RUN pnpm build
 # The same workspace with production dependencies only: reinstalled from the store `pnpm fetch` filled, since
 # `pnpm prune` does not support workspaces. Only what a process needs at run time is gathered into /out.
 # pnpm links every package through relative symlinks into node_modules/.pnpm; `cp -a` and COPY keep them as
-# symlinks, so the layout survives the copy. The gateway resolves ../../schema/supergraph.graphql from gateway/dist.
+# symlinks, so the layout survives the copy. The gateway resolves ../../schema/supergraph.graphql from gateway/dist,
+# and the browser pages (console/dist, bundled at build time, no run-time dependency) from ../../console/dist.
 FROM build AS runtime-files
 RUN find . -name node_modules -type d -prune -exec rm -rf {} + \
  && pnpm install --frozen-lockfile --prod --offline
-RUN mkdir -p /out/schema \
+RUN mkdir -p /out/schema /out/console \
  && cp -a package.json node_modules /out/ \
  && cp schema/supergraph.graphql /out/schema/supergraph.graphql \
+ && cp -a console/dist /out/console/dist \
  && for pkg in platform gateway subgraphs/identity subgraphs/integrations subgraphs/generation subgraphs/monitoring; do \
       mkdir -p "/out/$pkg" && cp -a "$pkg/package.json" "$pkg/node_modules" "$pkg/dist" "/out/$pkg/" || exit 1; \
     done

@@ -12,7 +12,16 @@ const processEnvOnlyInMain = {
 };
 
 module.exports = tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'coverage/**', 'scratch/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      'console/.build-*/**',
+      '**/node_modules/**',
+      '.data/**',
+      'coverage/**',
+      'scratch/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,7 @@
 // Probes PostgreSQL and Redis once per test run. Suites that need them read ATRIUM_TEST_*_URL; where a
 // service is missing they skip with a written reason, unless REQUIRE_SERVICES=1, where the run fails here.
 const net = require('node:net');
+const { buildConsole } = require('../console/build');
 
 function reachable(url) {
   const { hostname, port } = new URL(url);
@@ -13,6 +14,8 @@ function reachable(url) {
 }
 
 module.exports = async function globalSetup() {
+  // The gateway serves the browser pages from console/dist; building is skipped when its sources are unchanged.
+  await buildConsole();
   const redisUrl = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
   const postgresUrl = process.env.TEST_POSTGRES_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
   const [redis, postgres] = await Promise.all([reachable(redisUrl), reachable(postgresUrl)]);

@@ -1,5 +1,5 @@
 import { DEV_INTERNAL_SECRET } from '@atrium/platform/auth';
-import { env, loadConfig } from '@atrium/platform/config';
+import { env, loadConfig, type VarSpec } from '@atrium/platform/config';
 import { authConfig, authSpec, type AuthConfig } from './auth/config';
 import { hardeningConfig, hardeningSpec, type HardeningConfig } from './config-hardening';
 import { subgraphCallConfig, subgraphCallSpec, type SubgraphCallConfig } from './subgraph/config';
@@ -22,6 +22,7 @@ export const gatewayConfigSpec = {
   MONITORING_URL: env.url({ default: 'http://127.0.0.1:4004/graphql', protocols: ['http:', 'https:'] }),
   SUPERGRAPH_PATH: env.optionalString(),
   CORS_ORIGINS: env.list({ default: [] }),
+  EXPLORER_ENABLED: explorerEnabledSpec(),
   ...hardeningSpec,
   ...authSpec,
   ...subgraphCallSpec,
@@ -40,6 +41,20 @@ export interface GatewayConfig extends HardeningConfig, AuthConfig, SubgraphCall
   corsOrigins: string[];
   /** The graphql-ws subscription engine (SUBSCRIPTION_* variables). */
   subscriptions: SubscriptionSettings;
+  /** Serve the GraphiQL explorer and the console (EXPLORER_ENABLED); default on, except in production. */
+  explorerEnabled: boolean;
+}
+
+/** EXPLORER_ENABLED: a boolean whose default depends on NODE_ENV, so production opts in explicitly. */
+function explorerEnabledSpec(): VarSpec<boolean> {
+  const bool = (fallback: boolean) => env.bool({ default: fallback });
+  return {
+    description: {
+      allowed: bool(true).description!.allowed,
+      default: '(true; false when NODE_ENV=production)',
+    },
+    parse: (raw, ctx) => bool(!ctx.production).parse(raw, ctx),
+  };
 }
 
 export function loadGatewayConfig(source: Record<string, string | undefined>): GatewayConfig {
@@ -58,6 +73,7 @@ export function loadGatewayConfig(source: Record<string, string | undefined>): G
     },
     supergraphPath: raw.SUPERGRAPH_PATH,
     corsOrigins: raw.CORS_ORIGINS,
+    explorerEnabled: raw.EXPLORER_ENABLED,
     ...hardeningConfig(raw),
     ...authConfig(raw),
     ...subgraphCallConfig(raw),

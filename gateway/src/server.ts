@@ -24,6 +24,7 @@ import { contextError, formatGatewayError } from './errors';
 import { limitValidationRules } from './limits';
 import { operationGuardPlugin } from './limits/apollo-plugin';
 import { introspectionCachePlugin } from './limits/introspection-cache';
+import { browserRouter } from './routes/browser';
 import { exportsRouter } from './routes/exports';
 import { GatewayRateLimits } from './rate-limits';
 import { AssertionCache } from './subgraph/assertions';
@@ -207,6 +208,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
   app.get('/schema.graphql', corsPolicy, rateLimits.ipMiddleware(), (_req, res) => {
     res.set('cache-control', 'public, max-age=60').type('text/plain; charset=utf-8').send(publicSdl);
   });
+  app.use(browserRouter({ enabled: config.explorerEnabled }));
   app.use(
     GRAPHQL_ROUTE,
     corsPolicy,
