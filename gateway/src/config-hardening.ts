@@ -1,4 +1,5 @@
-import { env, type ConfigOf } from '@atrium/platform/config';
+import { env, MAX_TIMER_MS, type ConfigOf } from '@atrium/platform/config';
+import { MAX_RATE_LIMIT_PER_MINUTE } from '@atrium/platform/rate-limit';
 
 /**
  * The gateway's protective settings: operation limits, rate limits, per-subgraph resilience and server hygiene.
@@ -18,19 +19,22 @@ export const hardeningSpec = {
   MAX_DEPTH: env.int({ default: 10, min: 1, max: 100 }),
   MAX_ALIASES: env.int({ default: 15, min: 0, max: 1000 }),
   MAX_DIRECTIVES: env.int({ default: 20, min: 0, max: 1000 }),
+  MAX_DIRECTIVES_PER_LOCATION: env.int({ default: 5, min: 1, max: 100 }),
+  MAX_DOCUMENT_BYTES: env.int({ default: 32 * 1024, min: 1024, max: 1024 * 1024 }),
+  DOCUMENT_CACHE_MAX_BYTES: env.int({ default: 16 * 1024 * 1024, min: 0, max: 1024 * 1024 * 1024 }),
   MAX_TOKENS: env.int({ default: 2000, min: 100, max: 1_000_000 }),
   MAX_COST: env.int({ default: 5000, min: 1, max: 100_000_000 }),
   MAX_INTROSPECTION_DEPTH: env.int({ default: 15, min: 5, max: 100 }),
   COST_DEFAULT_LIST_SIZE: env.int({ default: 10, min: 1, max: 10_000 }),
   MAX_PAGE_SIZE: env.int({ default: 100, min: 1, max: 10_000 }),
-  RATE_LIMIT_IP_PER_MINUTE: env.int({ default: 1200, min: 0 }),
-  RATE_LIMIT_USER_PER_MINUTE: env.int({ default: 600, min: 0 }),
-  RATE_LIMIT_API_KEY_PER_MINUTE: env.int({ default: 600, min: 0 }),
-  RATE_LIMIT_INTROSPECTION_PER_MINUTE: env.int({ default: 30, min: 0 }),
+  RATE_LIMIT_IP_PER_MINUTE: env.int({ max: MAX_RATE_LIMIT_PER_MINUTE, default: 1200, min: 0 }),
+  RATE_LIMIT_USER_PER_MINUTE: env.int({ max: MAX_RATE_LIMIT_PER_MINUTE, default: 600, min: 0 }),
+  RATE_LIMIT_API_KEY_PER_MINUTE: env.int({ max: MAX_RATE_LIMIT_PER_MINUTE, default: 600, min: 0 }),
+  RATE_LIMIT_INTROSPECTION_PER_MINUTE: env.int({ max: MAX_RATE_LIMIT_PER_MINUTE, default: 30, min: 0 }),
   SUBGRAPH_TIMEOUT_MS: env.int({ default: 5000, min: 10, max: 300_000 }),
   REQUEST_DEADLINE_MS: env.int({ default: 10_000, min: 10, max: 600_000 }),
   SUBGRAPH_MAX_SOCKETS: env.int({ default: 128, min: 1, max: 10_000 }),
-  SUBGRAPH_MAX_RESPONSE_BYTES: env.int({ default: 16 * 1024 * 1024, min: 1024 }),
+  SUBGRAPH_MAX_RESPONSE_BYTES: env.int({ default: 16 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 }),
   SUBGRAPH_BREAKER_WINDOW: env.int({ default: 20, min: 1, max: 1000 }),
   SUBGRAPH_BREAKER_MIN_CALLS: env.int({ default: 10, min: 1, max: 1000 }),
   SUBGRAPH_BREAKER_FAILURE_RATE: env.int({ default: 50, min: 1, max: 99 }),
@@ -45,6 +49,13 @@ export interface OperationLimits {
   maxAliases: number;
   /** Directive uses per operation. Default 20 (MAX_DIRECTIVES). */
   maxDirectives: number;
+  /** Directives on any one field, spread, fragment or operation. Default 5 (MAX_DIRECTIVES_PER_LOCATION). */
+  maxDirectivesPerLocation: number;
+  /**
+   * Bytes (UTF-8) of the document text, comments included; larger ones get 413 DOCUMENT_TOO_LARGE before
+   * parsing. Default 32 KiB (MAX_DOCUMENT_BYTES): several times the largest operation the console sends.
+   */
+  maxDocumentBytes: number;
   /** Lexical tokens per document; parsing stops there (400 GRAPHQL_PARSE_FAILED). Default 2000 (MAX_TOKENS). */
   maxTokens: number;
   /** Cost computed with the variables and page sizes (see limits/cost.ts). Default 5000 (MAX_COST). */
@@ -95,6 +106,11 @@ export interface ServerSettings {
   shutdownTimeoutMs: number;
   /** Bound of the automatic-persisted-query cache (LRU by size); 0 turns APQ off. Default 8 MiB. */
   apqCacheMaxBytes: number;
+  /**
+   * Bound of the parsed-document cache (LRU by the bytes each document retains, its source text included);
+   * 0 turns it off. Default 16 MiB (DOCUMENT_CACHE_MAX_BYTES).
+   */
+  documentCacheMaxBytes: number;
 }
 
 export interface HardeningConfig {
@@ -115,6 +131,8 @@ export function hardeningConfig(raw: ConfigOf<typeof hardeningSpec>): HardeningC
       maxDepth: raw.MAX_DEPTH,
       maxAliases: raw.MAX_ALIASES,
       maxDirectives: raw.MAX_DIRECTIVES,
+      maxDirectivesPerLocation: raw.MAX_DIRECTIVES_PER_LOCATION,
+      maxDocumentBytes: raw.MAX_DOCUMENT_BYTES,
       maxTokens: raw.MAX_TOKENS,
       maxCost: raw.MAX_COST,
       maxIntrospectionDepth: raw.MAX_INTROSPECTION_DEPTH,
@@ -148,6 +166,7 @@ export function hardeningConfig(raw: ConfigOf<typeof hardeningSpec>): HardeningC
       shutdownDelayMs: raw.SHUTDOWN_DELAY_MS,
       shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
       apqCacheMaxBytes: raw.APQ_CACHE_MAX_BYTES,
+      documentCacheMaxBytes: raw.DOCUMENT_CACHE_MAX_BYTES,
     },
   };
 }

@@ -86,7 +86,9 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       this.metrics.errors.inc({ subgraph, reason: outcome });
       const log = context?.log;
       const details = { subgraph, reason: outcome, err: error };
-      if (outcome === 'circuit_open') log?.debug(details, 'subgraph call rejected by its open breaker');
+      // A client that went away is logged once per request, where its connection closed (server.ts).
+      if (outcome === 'client_closed') log?.debug({ subgraph }, 'subgraph call cancelled: client closed');
+      else if (outcome === 'circuit_open') log?.debug(details, 'subgraph call rejected by its open breaker');
       else log?.warn(details, 'subgraph call failed');
       throw toClientError(outcome, subgraph);
     } finally {

@@ -1,7 +1,36 @@
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { errorCodeDefinition, errors, maskError, stripSuggestions } from '@atrium/platform/errors';
+import {
+  defineErrorCodes,
+  errorCodeDefinition,
+  errors,
+  maskError,
+  stripSuggestions,
+} from '@atrium/platform/errors';
 import type { Logger } from '@atrium/platform/logging';
+
+/** Client mistakes only the gateway's HTTP path can make; each a 4xx with its own code, never a logged fault. */
+export const gatewayErrors = defineErrorCodes({
+  DOCUMENT_TOO_LARGE: {
+    description:
+      'The GraphQL document (the `query` text, comments included) is larger than MAX_DOCUMENT_BYTES; send a smaller one.',
+    httpStatus: 413,
+  },
+  PERSISTED_QUERY_HASH_MISMATCH: {
+    description: 'The `persistedQuery.sha256Hash` extension is not the SHA-256 of the `query` sent with it.',
+    httpStatus: 400,
+  },
+  PERSISTED_QUERY_VERSION_UNSUPPORTED: {
+    description: 'The `persistedQuery.version` extension is not 1, the only version the gateway accepts.',
+    httpStatus: 400,
+  },
+  SUBSCRIPTION_OVER_HTTP: {
+    description: 'A subscription was sent over HTTP; subscriptions are served over graphql-ws on `/graphql`.',
+    httpStatus: 400,
+  },
+});
+
+export type GatewayErrorCode = keyof typeof gatewayErrors;
 
 /** The one error of a subgraph that could not be used: down, 5xx, unreadable, or its breaker open. */
 export function subgraphUnavailable(subgraph: string): GraphQLError {

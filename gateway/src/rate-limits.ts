@@ -4,7 +4,11 @@ import type { Principal } from '@atrium/platform/auth';
 import type { Logger } from '@atrium/platform/logging';
 import type { Metrics } from '@atrium/platform/metrics';
 import { errorBody } from '@atrium/platform/server';
-import type { RateLimiter } from '@atrium/platform/rate-limit';
+import {
+  checkRateLimitRule,
+  RateLimiterUnavailableError,
+  type RateLimiter,
+} from '@atrium/platform/rate-limit';
 import type { RateLimits } from './config-hardening';
 import { rateLimited } from './errors';
 
@@ -18,7 +22,8 @@ type Verdict = { allowed: true } | { allowed: false; retryAfterMs: number };
  * The gateway's rate limits on the platform RateLimiter (GCRA; Redis when REDIS_URL is set, so every replica
  * shares the counts): per client IP before the body is even read, per user or API key once authenticated, and
  * introspection on its own budget. All run before any resolver. If the limiter's store is unreachable the
- * gateway fails open (and logs it): an outage of Redis must not take the whole API down.
+ * gateway fails open (and logs it): an outage of Redis must not take the whole API down. Only an outage does:
+ * the limits are range-checked at start (config-hardening.ts), and any other limiter error is a bug (500).
  */
 export class GatewayRateLimits {
   private lastUnavailableLog = 0;
@@ -30,6 +35,7 @@ export class GatewayRateLimits {
     private readonly log: Logger,
     metrics: Metrics,
   ) {
+    checkRateLimits(limits);
     this.rejected = metrics.counter('gateway_rate_limited_total', 'Requests refused by a rate limit', [
       'limit',
     ]);
@@ -80,12 +86,32 @@ export class GatewayRateLimits {
       this.rejected.inc({ limit: label });
       return { allowed: false, retryAfterMs: result.retryAfterMs };
     } catch (error) {
+      // Only an unreachable store is an outage; anything else (a rule the limiter refuses) is a bug and must not
+      // quietly switch the limit off.
+      if (!(error instanceof RateLimiterUnavailableError)) throw error;
       const now = Date.now();
       if (now - this.lastUnavailableLog > UNAVAILABLE_LOG_INTERVAL_MS) {
         this.lastUnavailableLog = now;
         this.log.warn({ err: error }, 'rate limiter unavailable; requests are let through unlimited');
       }
       return { allowed: true };
+    }
+  }
+}
+
+/**
+ * Throws (RangeError naming the limit) when the limiter would refuse one of these limits, so a limit out of its
+ * range stops the start instead of failing every check later. Call it before opening anything.
+ */
+export function checkRateLimits(limits: RateLimits): void {
+  for (const [name, limit] of Object.entries(limits)) {
+    if (limit <= 0) continue;
+    try {
+      checkRateLimitRule({ limit, windowMs: WINDOW_MS });
+    } catch (error) {
+      throw new RangeError(
+        `rate limit ${name}=${limit} per minute is out of range: ${(error as Error).message}`,
+      );
     }
   }
 }

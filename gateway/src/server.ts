@@ -15,18 +15,19 @@ import { currentRequestId, requestIdMiddleware, type Logger } from '@atrium/plat
 import { createMetrics, type Metrics } from '@atrium/platform/metrics';
 import type { CircuitState } from '@atrium/platform/resilience';
 import { jsonErrorHandler, notFound } from '@atrium/platform/server';
-import { BoundedQueryCache } from './apq-cache';
+import { BoundedDocumentCache, BoundedQueryCache } from './apq-cache';
 import { createAuthenticator, type Authenticator } from './auth';
 import type { GatewayConfig } from './config';
 import { ClientClosedError, RequestDeadlineError, type GatewayContext } from './context';
 import { SubgraphDataSource, type SubgraphAnswer } from './data-source';
 import { contextError, formatGatewayError } from './errors';
-import { limitValidationRules } from './limits';
+import { limitValidationRules, MAX_VALIDATION_ERRORS } from './limits';
 import { operationGuardPlugin } from './limits/apollo-plugin';
 import { introspectionCachePlugin } from './limits/introspection-cache';
+import { requestChecks } from './limits/request-checks';
 import { browserRouter } from './routes/browser';
 import { exportsRouter } from './routes/exports';
-import { GatewayRateLimits } from './rate-limits';
+import { checkRateLimits, GatewayRateLimits } from './rate-limits';
 import { AssertionCache } from './subgraph/assertions';
 import { InflightDedup } from './subgraph/dedup';
 import { SubgraphHttpClient } from './subgraph/http-client';
@@ -67,6 +68,7 @@ const GRAPHQL_ROUTE = '/graphql';
 export async function createGatewayServer(deps: GatewayDeps): Promise<GatewayServer> {
   const { config, supergraphSdl, log } = deps;
   const { server: settings } = config;
+  checkRateLimits(config.rateLimits);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', settings.trustProxyHops > 0 ? settings.trustProxyHops : false);
@@ -156,6 +158,10 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
     validationRules: limitValidationRules(config.limits),
+    validationOptions: { maxErrors: MAX_VALIDATION_ERRORS },
+    // Apollo's default store sizes documents without the source text they retain (see BoundedDocumentCache).
+    documentStore:
+      settings.documentCacheMaxBytes > 0 ? new BoundedDocumentCache(settings.documentCacheMaxBytes) : null,
     persistedQueries:
       settings.apqCacheMaxBytes > 0
         ? { cache: new BoundedQueryCache(settings.apqCacheMaxBytes), ttl: APQ_TTL_SECONDS }
@@ -190,7 +196,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       log: log.child({ requestId }),
       clientIp: req.ip,
       userAgent: req.get('user-agent'),
-      signal: requestSignal(res, config.resilience.requestDeadlineMs),
+      signal: requestSignal(res, config.resilience.requestDeadlineMs, log),
     };
   };
 
@@ -214,6 +220,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     corsPolicy,
     rateLimits.ipMiddleware(),
     express.json({ limit: settings.bodyLimitBytes }),
+    requestChecks({ maxDocumentBytes: config.limits.maxDocumentBytes }),
     expressMiddleware(apollo, { context }),
   );
   app.use(exportsRouter({ generationUrl: config.subgraphUrls.generation, log }));
@@ -253,14 +260,17 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
 
 /**
  * Aborts when the request's deadline passes or its client goes away, so no subgraph keeps working for an
- * answer nobody will read. The timer is cleared as soon as the response is done.
+ * answer nobody will read. The timer is cleared as soon as the response is done. A client going away is its
+ * own business: one info line per request, no stack (the cancelled subgraph calls log nothing more).
  */
-function requestSignal(res: Response, deadlineMs: number): AbortSignal {
+function requestSignal(res: Response, deadlineMs: number, log: Logger): AbortSignal {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new RequestDeadlineError(deadlineMs)), deadlineMs);
   res.once('close', () => {
     clearTimeout(timer);
-    if (!res.writableFinished) controller.abort(new ClientClosedError());
+    if (res.writableFinished) return;
+    log.info({ requestId: res.locals.requestId as string }, 'client closed the connection before the answer');
+    controller.abort(new ClientClosedError());
   });
   return controller.signal;
 }

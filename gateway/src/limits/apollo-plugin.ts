@@ -1,8 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { errors } from '@atrium/platform/errors';
 import type { Metrics } from '@atrium/platform/metrics';
 import type { OperationLimits } from '../config-hardening';
 import type { GatewayContext } from '../context';
-import { withHttpStatus } from '../errors';
+import { gatewayErrors, withHttpStatus } from '../errors';
 import type { GatewayRateLimits } from '../rate-limits';
 import { checkCost } from './index';
 import { isIntrospection } from './introspection';
@@ -10,7 +11,9 @@ import { isIntrospection } from './introspection';
 /**
  * What the HTTP path checks once the operation and its variables are known, before the gateway plans it or
  * calls any subgraph: the cost limit (400 GRAPHQL_VALIDATION_FAILED) and the introspection rate limit (429).
- * Depth, aliases, directives and tokens were enforced earlier, by validation rules and the parser.
+ * Depth, aliases, directives and tokens were enforced earlier, by validation rules and the parser. An operation
+ * that cannot be resolved (several without `operationName`, or an unknown name) and a subscription sent over
+ * HTTP are client mistakes: 400 with their own codes.
  */
 export function operationGuardPlugin(options: {
   limits: OperationLimits;
@@ -32,16 +35,38 @@ export function operationGuardPlugin(options: {
           };
         },
         async didResolveOperation({ schema, document, operation, request, contextValue }) {
+          // Client mistakes Apollo would let reach the gateway's executor, which answers them with a 500.
+          if (!operation) {
+            rejected.inc({ reason: 'operation' });
+            throw withHttpStatus(unresolvedOperation(request.operationName), 400);
+          }
+          if (operation.operation === 'subscription') {
+            rejected.inc({ reason: 'operation' });
+            throw withHttpStatus(
+              gatewayErrors.SUBSCRIPTION_OVER_HTTP(
+                'Subscriptions are served over graphql-ws on this path, not over HTTP.',
+              ),
+              400,
+            );
+          }
           const tooCostly = checkCost(schema, document, request.operationName, request.variables, limits);
           if (tooCostly) {
             rejected.inc({ reason: 'cost' });
             throw withHttpStatus(tooCostly, 400);
           }
-          if (operation && isIntrospection(document, operation)) {
+          if (isIntrospection(document, operation)) {
             await rateLimits.checkIntrospection(contextValue.principal, contextValue.clientIp);
           }
         },
       };
     },
   };
+}
+
+function unresolvedOperation(operationName: string | null | undefined) {
+  return errors.OPERATION_RESOLUTION_FAILURE(
+    operationName
+      ? `No operation named "${operationName}" in the document.`
+      : 'The document holds several operations; name the one to run in `operationName`.',
+  );
 }

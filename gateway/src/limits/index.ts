@@ -10,11 +10,12 @@ import {
 import { errors } from '@atrium/platform/errors';
 import type { OperationLimits } from '../config-hardening';
 import { operationCost } from './cost';
-import { limitValidationRules } from './rules';
+import { limitValidationRules, MAX_VALIDATION_ERRORS } from './rules';
 
 export { operationCost, type CostOptions } from './cost';
 export { introspectionDepthRule, isIntrospection } from './introspection';
-export { limitValidationRules } from './rules';
+export { directivesPerLocationRule, limitValidationRules, MAX_VALIDATION_ERRORS } from './rules';
+export { documentSizeProblem } from './request-checks';
 export type { OperationLimits } from '../config-hardening';
 
 /** Parses with the token limit: a longer document fails at the limit (GraphQLError), so latency stays flat. */
@@ -53,7 +54,9 @@ export function checkOperation(options: {
   limits: OperationLimits;
 }): readonly GraphQLError[] {
   const { schema, document, limits } = options;
-  const invalid = validate(schema, document, [...specifiedRules, ...limitValidationRules(limits)]);
+  const invalid = validate(schema, document, [...specifiedRules, ...limitValidationRules(limits)], {
+    maxErrors: MAX_VALIDATION_ERRORS,
+  });
   if (invalid.length > 0) return invalid;
   if (!getOperationAST(document, options.operationName)) return [];
   const tooCostly = checkCost(schema, document, options.operationName, options.variables, limits);

@@ -1,5 +1,11 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  type ASTNode,
+  type ASTVisitor,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import type { OperationLimits } from '../config-hardening';
 import { introspectionDepthRule } from './introspection';
 
@@ -34,5 +40,40 @@ export function limitValidationRules(limits: OperationLimits): ValidationRule[] 
     maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: false },
   });
-  return [...armor.protect().validationRules, introspectionDepthRule(limits.maxIntrospectionDepth)];
+  return [
+    directivesPerLocationRule(limits.maxDirectivesPerLocation),
+    ...armor.protect().validationRules,
+    introspectionDepthRule(limits.maxIntrospectionDepth),
+  ];
+}
+
+/**
+ * Validation stops after this many errors (graphql-js then adds one "Too many validation errors" error), so a
+ * document repeating one mistake cannot make the answer grow with it: `{ __typename @a@a… }` is at most
+ * MAX_VALIDATION_ERRORS + 1 errors.
+ */
+export const MAX_VALIDATION_ERRORS = 10;
+
+/**
+ * At most `max` directives on any one node (field, fragment spread, operation, variable…). Reported once per
+ * document: the whole point is that a repeated directive costs the client, not the answer's size.
+ */
+export function directivesPerLocationRule(max: number): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => {
+    let reported = false;
+    return {
+      enter(node: ASTNode) {
+        if (reported || !('directives' in node) || (node.directives?.length ?? 0) <= max) return;
+        reported = true;
+        context.reportError(
+          new GraphQLError(
+            `Directives limit of ${max} per location exceeded, found ${node.directives!.length}.`,
+            {
+              nodes: [node],
+            },
+          ),
+        );
+      },
+    };
+  };
 }

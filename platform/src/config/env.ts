@@ -75,10 +75,14 @@ export const env = {
     return spec('any text (optional)', undefined, (raw) => raw);
   },
 
-  /** A safe integer within [min, max] (both inclusive, unbounded by default). */
-  int(o: { default?: number; min?: number; max?: number } = {}): VarSpec<number> {
+  /**
+   * A safe integer within [min, max] (both inclusive). `max` is required: every limit has a largest value the
+   * code behind it supports (a timer's 2^31-1 ms, a rate limiter's one unit per microsecond), and a typo beyond it
+   * must stop the start, not silently switch a defence off.
+   */
+  int(o: { default?: number; min?: number; max: number }): VarSpec<number> {
     const min = o.min ?? Number.MIN_SAFE_INTEGER;
-    const max = o.max ?? Number.MAX_SAFE_INTEGER;
+    const max = o.max;
     const allowed = rangeText(min, max);
     return spec(allowed, o.default?.toString(), (raw) =>
       raw === undefined

@@ -2,6 +2,9 @@ import { stripUrlCredentials } from '../logging/sanitize';
 import { ConfigError, ConfigProblem, type VarSpec } from './problems';
 
 export { env } from './env';
+
+/** The longest delay a Node.js timer supports; a larger one fires after 1 ms. Bound of every `*_MS` variable. */
+export const MAX_TIMER_MS = 2_147_483_647;
 export { ConfigError, ConfigProblem, type ParseContext, type VarDescription, type VarSpec } from './problems';
 
 /** The typed, frozen result of `loadConfig` for a given spec. */

@@ -27,6 +27,9 @@ export interface RateLimiter {
   reset(key: string): Promise<void>;
 }
 
-export { RateLimiterUnavailableError } from './gcra';
+export { normalizeRule as checkRateLimitRule, RateLimiterUnavailableError } from './gcra';
+
+/** The largest `limit` per minute the limiter supports (one unit per microsecond): the bound of `*_PER_MINUTE`. */
+export const MAX_RATE_LIMIT_PER_MINUTE = 60_000_000;
 export { MemoryRateLimiter, type MemoryRateLimiterOptions } from './memory';
 export { RedisRateLimiter, type RedisRateLimiterOptions } from './redis';

@@ -38,7 +38,11 @@ export const identityConfigSpec = {
   IDENTITY_ENCRYPTION_KEY: env.secret({ devDefault: DEV_ENCRYPTION_KEY }),
   IDENTITY_ACCESS_TOKEN_TTL_SECONDS: env.int({ default: 900, min: 60, max: 3600 }),
   IDENTITY_REFRESH_TOKEN_TTL_DAYS: env.int({ default: 30, min: 1, max: 365 }),
-  IDENTITY_ARGON2_MEMORY_KIB: env.int({ default: MIN_ARGON2.memoryCost, min: MIN_ARGON2.memoryCost }),
+  IDENTITY_ARGON2_MEMORY_KIB: env.int({
+    default: MIN_ARGON2.memoryCost,
+    min: MIN_ARGON2.memoryCost,
+    max: 4 * 1024 * 1024,
+  }),
   IDENTITY_ARGON2_ITERATIONS: env.int({ default: MIN_ARGON2.timeCost, min: MIN_ARGON2.timeCost, max: 20 }),
   IDENTITY_IP_ATTEMPTS_PER_MINUTE: env.int({ default: 30, min: 1, max: 10_000 }),
   IDENTITY_TOTP_ISSUER: env.string({ default: 'Atrium' }),

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { RateLimiter } from '@atrium/platform/rate-limit';
+import { RateLimiterUnavailableError, type RateLimiter } from '@atrium/platform/rate-limit';
 import type { GenerationSettings } from '../config';
 import { errors } from '../errors';
 import { secondsUntilUtcMidnight, spentToday } from '../worker/budget';
@@ -35,7 +35,9 @@ export async function enforceLimits(
       limit: settings.jobsPerMinute,
       windowMs: 60_000,
     });
-  } catch {
+  } catch (error) {
+    // A rule the limiter refuses is a bug, not an outage: it must surface, not read as "retry shortly".
+    if (!(error instanceof RateLimiterUnavailableError)) throw error;
     // Fail closed: without its store the limiter cannot protect the providers' spend.
     throw errors.GENERATION_UNAVAILABLE('Generation limits cannot be checked right now; retry shortly');
   }
