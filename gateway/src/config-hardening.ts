@@ -1,4 +1,4 @@
-import { env, MAX_TIMER_MS, type ConfigOf } from '@atrium/platform/config';
+import { env, type ConfigOf } from '@atrium/platform/config';
 import { MAX_RATE_LIMIT_PER_MINUTE } from '@atrium/platform/rate-limit';
 
 /**

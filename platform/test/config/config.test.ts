@@ -110,7 +110,9 @@ describe('loadConfig', () => {
   });
 
   it('names a required variable that is missing', () => {
-    const problems = problemsOf(() => loadConfig({ TENANT: env.string(), LIMIT: env.int({ min: 1, max: 10 }) }, {}));
+    const problems = problemsOf(() =>
+      loadConfig({ TENANT: env.string(), LIMIT: env.int({ min: 1, max: 10 }) }, {}),
+    );
     expect(problems).toEqual([
       'TENANT=(unset): is required; expected any text',
       'LIMIT=(unset): is required; expected an integer >= 1',
@@ -128,9 +130,9 @@ describe('loadConfig', () => {
 
   it('rejects integers written in other notations', () => {
     for (const raw of ['1e3', '0x10', '12abc', '9007199254740993']) {
-      expect(problemsOf(() => loadConfig({ N: env.int({ max: Number.MAX_SAFE_INTEGER }) }, { N: raw }))).toEqual([
-        `N="${raw}": expected an integer`,
-      ]);
+      expect(
+        problemsOf(() => loadConfig({ N: env.int({ max: Number.MAX_SAFE_INTEGER }) }, { N: raw })),
+      ).toEqual([`N="${raw}": expected an integer`]);
     }
     expect(loadConfig({ N: env.int({ max: Number.MAX_SAFE_INTEGER }) }, { N: '-42' }).N).toBe(-42);
   });
