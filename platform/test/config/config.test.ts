@@ -115,7 +115,7 @@ describe('loadConfig', () => {
     );
     expect(problems).toEqual([
       'TENANT=(unset): is required; expected any text',
-      'LIMIT=(unset): is required; expected an integer >= 1',
+      'LIMIT=(unset): is required; expected an integer 1..10',
     ]);
   });
 
