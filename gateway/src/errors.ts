@@ -24,10 +24,6 @@ export const gatewayErrors = defineErrorCodes({
     description: 'The `persistedQuery.version` extension is not 1, the only version the gateway accepts.',
     httpStatus: 400,
   },
-  SUBSCRIPTION_OVER_HTTP: {
-    description: 'A subscription was sent over HTTP; subscriptions are served over graphql-ws on `/graphql`.',
-    httpStatus: 400,
-  },
 });
 
 export type GatewayErrorCode = keyof typeof gatewayErrors;

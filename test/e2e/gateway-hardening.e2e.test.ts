@@ -196,7 +196,12 @@ describeWithRedis('gateway hardening (issue 10)', () => {
         400,
         'OPERATION_RESOLUTION_FAILURE',
       ],
-      ['a subscription over POST', { query: 'subscription S { me { id } }' }, 400, 'SUBSCRIPTION_OVER_HTTP'],
+      [
+        'a subscription over POST',
+        { query: 'subscription S { me { id } }' },
+        400,
+        'SUBSCRIPTION_REQUIRES_WEBSOCKET',
+      ],
       ['malformed JSON', '{"query": ', 400, 'BAD_REQUEST'],
       ['no query at all', { variables: {} }, 400, 'BAD_REQUEST'],
       ['a syntax error', { query: '{ me { id ' }, 400, 'GRAPHQL_PARSE_FAILED'],

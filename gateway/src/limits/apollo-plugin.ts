@@ -3,7 +3,7 @@ import { errors } from '@atrium/platform/errors';
 import type { Metrics } from '@atrium/platform/metrics';
 import type { OperationLimits } from '../config-hardening';
 import type { GatewayContext } from '../context';
-import { gatewayErrors, withHttpStatus } from '../errors';
+import { withHttpStatus } from '../errors';
 import type { GatewayRateLimits } from '../rate-limits';
 import { checkCost } from './index';
 import { isIntrospection } from './introspection';
@@ -12,8 +12,8 @@ import { isIntrospection } from './introspection';
  * What the HTTP path checks once the operation and its variables are known, before the gateway plans it or
  * calls any subgraph: the cost limit (400 GRAPHQL_VALIDATION_FAILED) and the introspection rate limit (429).
  * Depth, aliases, directives and tokens were enforced earlier, by validation rules and the parser. An operation
- * that cannot be resolved (several without `operationName`, or an unknown name) and a subscription sent over
- * HTTP are client mistakes: 400 with their own codes.
+ * that cannot be resolved (several without `operationName`, or an unknown name) is a client mistake: 400
+ * OPERATION_RESOLUTION_FAILURE (a subscription over HTTP: subscriptions/http-refusal.ts).
  */
 export function operationGuardPlugin(options: {
   limits: OperationLimits;
@@ -39,15 +39,6 @@ export function operationGuardPlugin(options: {
           if (!operation) {
             rejected.inc({ reason: 'operation' });
             throw withHttpStatus(unresolvedOperation(request.operationName), 400);
-          }
-          if (operation.operation === 'subscription') {
-            rejected.inc({ reason: 'operation' });
-            throw withHttpStatus(
-              gatewayErrors.SUBSCRIPTION_OVER_HTTP(
-                'Subscriptions are served over graphql-ws on this path, not over HTTP.',
-              ),
-              400,
-            );
           }
           const tooCostly = checkCost(schema, document, request.operationName, request.variables, limits);
           if (tooCostly) {
