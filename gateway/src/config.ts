@@ -1,5 +1,6 @@
 import { DEV_INTERNAL_SECRET } from '@atrium/platform/auth';
 import { env, loadConfig, type VarSpec } from '@atrium/platform/config';
+import { admissionConfig, admissionSpec, type AdmissionSettings } from './admission/config';
 import { authConfig, authSpec, type AuthConfig } from './auth/config';
 import { hardeningConfig, hardeningSpec, type HardeningConfig } from './config-hardening';
 import { subgraphCallConfig, subgraphCallSpec, type SubgraphCallConfig } from './subgraph/config';
@@ -27,9 +28,11 @@ export const gatewayConfigSpec = {
   ...authSpec,
   ...subgraphCallSpec,
   ...subscriptionSpec,
+  ...admissionSpec,
 };
 
 export interface GatewayConfig extends HardeningConfig, AuthConfig, SubgraphCallConfig {
+  admission: AdmissionSettings;
   production: boolean;
   logLevel: string;
   port: number;
@@ -78,5 +81,6 @@ export function loadGatewayConfig(source: Record<string, string | undefined>): G
     ...authConfig(raw),
     ...subgraphCallConfig(raw),
     subscriptions: subscriptionSettings(raw),
+    ...admissionConfig(raw),
   });
 }

@@ -15,6 +15,7 @@ import { currentRequestId, requestIdMiddleware, type Logger } from '@atrium/plat
 import { createMetrics, type Metrics } from '@atrium/platform/metrics';
 import type { CircuitState } from '@atrium/platform/resilience';
 import { jsonErrorHandler, notFound } from '@atrium/platform/server';
+import { createAdmission } from './admission/middleware';
 import { BoundedDocumentCache, BoundedQueryCache } from './apq-cache';
 import { createAuthenticator, type Authenticator } from './auth';
 import type { GatewayConfig } from './config';
@@ -215,9 +216,12 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     res.set('cache-control', 'public, max-age=60').type('text/plain; charset=utf-8').send(publicSdl);
   });
   app.use(browserRouter({ enabled: config.explorerEnabled }));
+  // Only GraphQL is shed under overload: health, readiness and metrics always answer.
+  const admission = createAdmission(config.admission, metrics);
   app.use(
     GRAPHQL_ROUTE,
     corsPolicy,
+    admission.middleware,
     rateLimits.ipMiddleware(),
     express.json({ limit: settings.bodyLimitBytes }),
     requestChecks({ maxDocumentBytes: config.limits.maxDocumentBytes }),
@@ -250,6 +254,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
         await subscriptions.close(settings.shutdownTimeoutMs);
         await apollo.stop();
         if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        admission.stop();
         policies.dispose();
         client.close();
         await authenticator.close();

@@ -27,6 +27,10 @@ const CONCURRENCY = numberEnv('BENCH_CONCURRENCY', 16);
 const RATE = numberEnv('BENCH_RATE', 40);
 const RATE_MS = numberEnv('BENCH_RATE_MS', 10_000);
 const PROFILE = process.env.BENCH_PROFILE === '1';
+// One user per closed-loop worker: each has one request in flight, as a person would, so in-flight dedup
+// (which only ever shares within one principal) cannot flatter the numbers.
+const USERS = CONCURRENCY;
+const JOBS_PER_USER = 5;
 const GATEWAY_CPUS = '1';
 const CLIENT_CPUS = '0';
 const PROFILES_DIR = join(ROOT, 'bench', 'results', 'profiles');
@@ -119,19 +123,34 @@ async function measure(gateway: Gateway, operation: Operation): Promise<GatewayR
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
-function operationFor(url: string, token: string): Operation {
+/** The dashboard for one user per slot: one request in flight per user in the closed loop, as real users. */
+function operationFor(url: string, tokens: string[]): Operation {
   const body = JSON.stringify({ query: DASHBOARD });
-  const headers = { authorization: `Bearer ${token}` };
-  return () => postJson(url, body, headers).then(() => undefined);
+  const headers = tokens.map((token) => ({ authorization: `Bearer ${token}` }));
+  return (slot = 0) => postJson(url, body, headers[slot % headers.length]).then(() => undefined);
+}
+
+/** Both gateways must give the same answer before either is timed (waiting for seeded jobs to finish). */
+async function sameAnswers(gateways: Gateway[], token: string): Promise<void> {
+  const body = JSON.stringify({ query: DASHBOARD });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const answers = await Promise.all(
+      gateways.map((g) => postJson(g.url, body, { authorization: `Bearer ${token}` })),
+    );
+    if (JSON.stringify(answers[0]) === JSON.stringify(answers[1])) return;
+    if (Date.now() > deadline) throw new Error('the gateways answer differently');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }
 
 /** One more closed-loop phase per warm gateway under the V8 profiler; profiles land in bench/results/profiles. */
-async function profileGateways(gateways: Gateway[], token: string): Promise<Record<Name, ProfileSummary>> {
+async function profileGateways(gateways: Gateway[], tokens: string[]): Promise<Record<Name, ProfileSummary>> {
   mkdirSync(PROFILES_DIR, { recursive: true });
   const summaries = {} as Record<Name, ProfileSummary>;
   for (const gateway of gateways) {
     const path = join(PROFILES_DIR, `${gateway.name}.cpuprofile`);
-    const operation = operationFor(gateway.url, token);
+    const operation = operationFor(gateway.url, tokens);
     await ask(gateway, { profile: 'start' }, 'profiled');
     await closedLoop(operation, CONCURRENCY, SATURATION_MS);
     await ask(gateway, { profile: 'stop', path }, 'profiled');
@@ -157,18 +176,16 @@ async function main(): Promise<void> {
     gateways.push(await startGateway('atrium', urls), await startGateway('stock', urls));
     const atrium = gateways[0]!;
     const types = await schemaTypes(atrium.url);
-    const session = await signUp(atrium.url, types);
-    if (!session) throw new Error('sign-up failed: the benchmark needs a signed-in user');
-    await seedJobs(atrium.url, session, types);
-    const operations = new Map(gateways.map((g) => [g.name, operationFor(g.url, session.token)]));
-    // Both gateways must give the same answer before either is timed.
-    const answers = await Promise.all(
-      gateways.map((g) =>
-        postJson(g.url, JSON.stringify({ query: DASHBOARD }), { authorization: `Bearer ${session.token}` }),
-      ),
-    );
-    if (JSON.stringify(answers[0]) !== JSON.stringify(answers[1]))
-      throw new Error('the gateways answer differently');
+    const sessions = [];
+    for (let i = 0; i < USERS; i++) {
+      const session = await signUp(atrium.url, types);
+      if (!session) throw new Error('sign-up failed: the benchmark needs signed-in users');
+      sessions.push(session);
+    }
+    await Promise.all(sessions.map((session) => seedJobs(atrium.url, session, types, JOBS_PER_USER)));
+    const tokens = sessions.map((session) => session.token);
+    const operations = new Map(gateways.map((g) => [g.name, operationFor(g.url, tokens)]));
+    await sameAnswers(gateways, tokens[0]!);
     const rounds: Array<Record<Name, GatewayRound>> = [];
     for (let r = 0; r < ROUNDS; r++) {
       const order = r % 2 === 0 ? gateways : [...gateways].reverse();
@@ -181,7 +198,7 @@ async function main(): Promise<void> {
           `p50/p99 atrium ${result.atrium.fixed.p50}/${result.atrium.fixed.p99} stock ${result.stock.fixed.p50}/${result.stock.fixed.p99}\n`,
       );
     }
-    const profiles = PROFILE ? await profileGateways(gateways, session.token) : undefined;
+    const profiles = PROFILE ? await profileGateways(gateways, tokens) : undefined;
     const report: CompareReport = {
       date: started.toISOString(),
       durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
@@ -194,6 +211,7 @@ async function main(): Promise<void> {
       },
       setup: {
         operation: DASHBOARD.replace(/\s+/g, ' '),
+        users: `${USERS} signed-in users with ${JOBS_PER_USER} finished jobs each; each closed-loop worker is one user, the open loop rotates through them`,
         pinning: `gateways on CPU ${GATEWAY_CPUS} (one at a time), subgraphs and client on CPU ${CLIENT_CPUS}`,
         saturation: `closed loop, ${CONCURRENCY} concurrent requests, ${SATURATION_MS / 1000} s per gateway per round`,
         fixedRate: `open loop at ${RATE} req/s for ${RATE_MS / 1000} s, latency from each request's due time`,

@@ -1,7 +1,10 @@
 import { Agent, request } from 'node:http';
 
-/** One unit of work the load generators repeat: resolves when its answer is complete and valid. */
-export type Operation = () => Promise<void>;
+/**
+ * One unit of work the load generators repeat: resolves when its answer is complete and valid. `slot` is the
+ * closed loop's worker index or the open loop's request number (e.g. to pick a user).
+ */
+export type Operation = (slot?: number) => Promise<void>;
 
 export interface Percentiles {
   p50: number;
@@ -70,7 +73,7 @@ export async function openLoop(
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     pending.push(
-      operation().then(
+      operation(i).then(
         () => void latencies.push(performance.now() - due),
         () => void errors++,
       ),
@@ -90,10 +93,10 @@ export async function closedLoop(
   let errors = 0;
   const start = performance.now();
   const end = start + durationMs;
-  const worker = async () => {
+  const worker = async (_: unknown, index: number) => {
     while (performance.now() < end) {
       try {
-        await operation();
+        await operation(index);
         completed++;
       } catch {
         errors++;

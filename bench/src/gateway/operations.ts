@@ -92,13 +92,13 @@ export async function signUp(url: string, types: Fields): Promise<Session | unde
  * Twenty finished jobs, so the list page is a full page. Generation lets a user have only a few jobs queued or
  * running at once (RATE_LIMITED otherwise), so jobs are created as the worker finishes them; bounded in time.
  */
-export async function seedJobs(url: string, session: Session, types: Fields): Promise<void> {
+export async function seedJobs(url: string, session: Session, types: Fields, count = 20): Promise<void> {
   if (!has(types, 'Mutation', 'generate') || !has(types, 'Query', 'generationJobs')) return;
   const headers = { authorization: `Bearer ${session.token}` };
   const deadline = Date.now() + 45_000;
   const pause = () => new Promise((resolve) => setTimeout(resolve, 250));
   let created = 0;
-  while (created < 20 && Date.now() < deadline) {
+  while (created < count && Date.now() < deadline) {
     try {
       await postJson(
         url,

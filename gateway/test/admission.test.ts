@@ -1,0 +1,76 @@
+import { AdmissionController, type Admission, type RejectReason } from '../src/admission/controller';
+
+function controller(overrides: Partial<ConstructorParameters<typeof AdmissionController>[0]> = {}) {
+  const rejected: RejectReason[] = [];
+  const admission = new AdmissionController({
+    maxConcurrent: 2,
+    maxQueue: 2,
+    queueTimeoutMs: 1000,
+    maxEventLoopDelayMs: 100,
+    onReject: (reason) => rejected.push(reason),
+    ...overrides,
+  });
+  return { admission, rejected };
+}
+
+const released = (a: Admission | undefined) => {
+  if (!a?.admitted) throw new Error('expected admission');
+  return a.release;
+};
+
+describe('AdmissionController', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('admits up to the limit, queues up to the queue size, refuses beyond it, and hands slots over in order', async () => {
+    const { admission, rejected } = controller();
+    const first = released(admission.tryAdmit());
+    released(admission.tryAdmit());
+    expect(admission.tryAdmit()).toBeUndefined();
+    const order: string[] = [];
+    const third = admission.wait().then((a) => (order.push('third'), a));
+    const fourth = admission.wait().then((a) => (order.push('fourth'), a));
+    expect(admission.state).toEqual({ inFlight: 2, queued: 2 });
+    expect(admission.tryAdmit()).toEqual({ admitted: false, reason: 'queue_full' });
+    first();
+    first(); // a second release of the same slot changes nothing
+    const thirdRelease = released(await third);
+    expect(admission.state).toEqual({ inFlight: 2, queued: 1 });
+    thirdRelease();
+    released(await fourth);
+    expect(order).toEqual(['third', 'fourth']);
+    expect(rejected).toEqual(['queue_full']);
+  });
+
+  it('refuses a request that waited longer than the queue timeout', async () => {
+    jest.useFakeTimers();
+    const { admission, rejected } = controller({ maxConcurrent: 1 });
+    released(admission.tryAdmit());
+    const waiting = admission.wait();
+    jest.advanceTimersByTime(1000);
+    expect(await waiting).toEqual({ admitted: false, reason: 'queue_timeout' });
+    expect(admission.state).toEqual({ inFlight: 1, queued: 0 });
+    expect(rejected).toEqual(['queue_timeout']);
+  });
+
+  it('withdraws a waiting request whose client went away, without counting it as refused', async () => {
+    const { admission, rejected } = controller({ maxConcurrent: 1 });
+    const release = released(admission.tryAdmit());
+    const gone = new AbortController();
+    const waiting = admission.wait(gone.signal);
+    gone.abort();
+    expect((await waiting).admitted).toBe(false);
+    expect(admission.state).toEqual({ inFlight: 1, queued: 0 });
+    release();
+    expect(admission.state).toEqual({ inFlight: 0, queued: 0 });
+    expect(rejected).toEqual([]);
+  });
+
+  it('refuses at once while the event loop lags beyond the limit, even with free slots', () => {
+    let delay = 150;
+    const { admission, rejected } = controller({ eventLoopDelayMs: () => delay });
+    expect(admission.tryAdmit()).toEqual({ admitted: false, reason: 'event_loop_delay' });
+    delay = 20;
+    expect(admission.tryAdmit()?.admitted).toBe(true);
+    expect(rejected).toEqual(['event_loop_delay']);
+  });
+});
