@@ -65,12 +65,19 @@ describe('AdmissionController', () => {
     expect(rejected).toEqual([]);
   });
 
-  it('refuses at once while the event loop lags beyond the limit, even with free slots', () => {
+  it('refuses at once while the event loop lags beyond the limit and it is busy, even with free slots', () => {
     let delay = 150;
-    const { admission, rejected } = controller({ eventLoopDelayMs: () => delay });
+    const { admission, rejected } = controller({ maxConcurrent: 16, eventLoopDelayMs: () => delay });
+    // Idle: a lagging loop (another process, a GC pause) does not refuse a lone request.
+    const first = released(admission.tryAdmit());
+    released(admission.tryAdmit());
+    // Two of sixteen slots taken (an eighth): now the lag refuses.
     expect(admission.tryAdmit()).toEqual({ admitted: false, reason: 'event_loop_delay' });
     delay = 20;
     expect(admission.tryAdmit()?.admitted).toBe(true);
-    expect(rejected).toEqual(['event_loop_delay']);
+    first();
+    delay = 150;
+    expect(admission.tryAdmit()?.admitted).toBe(false);
+    expect(rejected).toEqual(['event_loop_delay', 'event_loop_delay']);
   });
 });

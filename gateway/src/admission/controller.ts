@@ -23,7 +23,7 @@ export interface AdmissionControllerOptions extends Omit<AdmissionSettings, 'ret
 /**
  * A concurrency limit with a bounded FIFO queue in front: a request runs when fewer than `maxConcurrent` run,
  * otherwise waits for a slot — unless the queue is full, or it waits longer than `queueTimeoutMs`, or the event
- * loop is already lagging beyond `maxEventLoopDelayMs`; then it is refused at once, so what cannot be served is
+ * loop is already lagging beyond `maxEventLoopDelayMs` while at least an eighth of the slots are taken; then it is refused at once, so what cannot be served is
  * shed early and what is admitted keeps its latency, instead of everything queueing into timeouts.
  */
 export class AdmissionController {
@@ -38,7 +38,13 @@ export class AdmissionController {
    */
   tryAdmit(): Admission | undefined {
     const { maxConcurrent, maxQueue, maxEventLoopDelayMs } = this.options;
-    if (maxEventLoopDelayMs > 0 && (this.options.eventLoopDelayMs?.() ?? 0) > maxEventLoopDelayMs)
+    // The lag counts only while the gateway is busy itself: a lone request is never refused because a GC pause
+    // or another process slowed the loop.
+    if (
+      maxEventLoopDelayMs > 0 &&
+      this.inFlight >= Math.ceil(maxConcurrent / 8) &&
+      (this.options.eventLoopDelayMs?.() ?? 0) > maxEventLoopDelayMs
+    )
       return this.reject('event_loop_delay');
     if (this.inFlight < maxConcurrent && this.queue.length === 0)
       return { admitted: true, release: this.take() };
