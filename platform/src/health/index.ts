@@ -1,5 +1,22 @@
 import { Router } from 'express';
 import { safeMessage } from '../logging/sanitize';
+import {
+  statusDocument,
+  type BreakerSource,
+  type BreakerStatus,
+  type CounterSource,
+  type QueueStatus,
+  type StatusDocument,
+} from './status';
+
+export type {
+  BreakerSource,
+  BreakerStatus,
+  CounterSource,
+  QueueStatus,
+  StatusCheck,
+  StatusDocument,
+} from './status';
 
 /** One dependency readiness depends on. `check` resolves when the dependency is usable and rejects when not. */
 export interface DependencyCheck {
@@ -51,6 +68,9 @@ export class HealthRegistry {
   private readonly startedAt = Date.now();
   private shutdownStarted = false;
   private inFlight: Promise<HealthReport> | undefined;
+  private readonly breakerSources: BreakerSource[] = [];
+  private readonly queues = new Map<string, () => Promise<QueueStatus>>();
+  private readonly counters = new Map<string, CounterSource>();
 
   constructor(options: HealthRegistryOptions) {
     this.service = options.service;
@@ -63,6 +83,24 @@ export class HealthRegistry {
     if (this.checks.some((c) => c.name === check.name))
       throw new Error(`Health check "${check.name}" is already registered`);
     this.checks.push(check);
+  }
+
+  /**
+   * Shows the breakers of `source` in `/status` (read on every request, so breakers created later appear too).
+   * They never affect readiness.
+   */
+  registerBreakers(source: BreakerSource): void {
+    this.breakerSources.push(source);
+  }
+
+  /** Shows a job queue's counts in `/status`; an unreadable queue is a warning there, never unreadiness. */
+  registerQueue(name: string, counts: () => Promise<QueueStatus>): void {
+    this.queues.set(name, counts);
+  }
+
+  /** Shows a monotonically increasing count in `/status`, for monitors that alert on its rate. */
+  registerCounter(name: string, read: CounterSource): void {
+    this.counters.set(name, read);
   }
 
   /** Readiness is DOWN from now on; liveness stays UP so the process is not killed while it drains. */
@@ -86,7 +124,38 @@ export class HealthRegistry {
     return this.inFlight;
   }
 
-  /** An express Router serving GET /healthz and GET /readyz; mount it at the root, before authentication. */
+  /** The breakers of every registered source, by name. */
+  breakers(): BreakerStatus[] {
+    return this.breakerSources.flatMap((source) =>
+      [...source()].map((breaker) => ({ name: breaker.name, ...breaker.state() })),
+    );
+  }
+
+  /**
+   * The IETF health-check document (`GET /status`): readiness checks with latencies, uptime, breakers, queues and
+   * counters. Queues are read with the same timeout as checks, so a stuck store cannot stall the answer.
+   */
+  async status(): Promise<StatusDocument> {
+    const [report, queues] = await Promise.all([
+      this.report(),
+      Promise.all(
+        [...this.queues].map(async ([name, counts]) => {
+          try {
+            return { name, counts: await withTimeout(counts, this.timeoutMs) };
+          } catch (error) {
+            return { name, counts: null, error: failureMessage(error) };
+          }
+        }),
+      ),
+    ]);
+    const counters = [...this.counters].map(([name, read]) => ({ name, value: read() }));
+    return statusDocument({ report, breakers: this.breakers(), queues, counters });
+  }
+
+  /**
+   * An express Router serving GET /healthz, GET /readyz and GET /status (200 for pass and warn, 503 for fail);
+   * mount it at the root, before authentication.
+   */
   routes(): Router {
     const router = Router();
     router.get('/healthz', (_req, res) => {
@@ -98,6 +167,14 @@ export class HealthRegistry {
         .status(report.status === 'UP' ? 200 : 503)
         .set('cache-control', 'no-store')
         .json(report);
+    });
+    router.get('/status', async (_req, res) => {
+      const document = await this.status();
+      res
+        .status(document.status === 'fail' ? 503 : 200)
+        .set('cache-control', 'no-store')
+        .type('application/health+json')
+        .send(JSON.stringify(document));
     });
     return router;
   }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import { HealthRegistry } from '../../src/health';
+import { createPolicy, type Policy } from '../../src/resilience';
 import { Leftovers, baseUrl } from '../../src/testing';
 
 describe('health routes', () => {
@@ -83,5 +84,148 @@ describe('health routes', () => {
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ status: 'DOWN', shuttingDown: true, service: 'gateway' });
     expect((await get(`${url}/healthz`)).status).toBe(200);
+  });
+
+  describe('GET /status (IETF health-check format)', () => {
+    function registry(): { health: HealthRegistry; breaker: Policy } {
+      const health = new HealthRegistry({ service: 'generation', version: '3.1.0', timeoutMs: 100 });
+      health.register({ name: 'database', kind: 'database', check: async () => undefined });
+      const breaker = leftovers.add(
+        createPolicy({
+          name: 'provider:openai',
+          timeoutMs: 1000,
+          breaker: {
+            slidingWindowSize: 2,
+            minimumNumberOfCalls: 2,
+            failureRateThreshold: 50,
+            openStateDelayMs: 600_000,
+            permittedNumberOfCallsInHalfOpenState: 1,
+          },
+        }),
+        (p) => p.dispose(),
+      );
+      health.registerBreakers(() => [breaker]);
+      health.registerQueue('generation', async () => ({
+        waiting: 2,
+        active: 1,
+        delayed: 0,
+        failed: 0,
+        completed: 5,
+        oldestWaitingSeconds: 3,
+      }));
+      health.registerCounter('graphql.operations', () => 42);
+      return { health, breaker };
+    }
+
+    it('describes checks, uptime, breakers, queues and counters as application/health+json', async () => {
+      const response = await fetch(`${await serve(registry().health)}/status`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^application\/health\+json/);
+      const time = expect.any(String);
+      expect(await response.json()).toEqual({
+        status: 'pass',
+        version: '3.1.0',
+        releaseId: '3.1.0',
+        serviceId: 'generation',
+        description: 'Atrium generation',
+        checks: {
+          uptime: [
+            {
+              componentId: 'generation',
+              componentType: 'system',
+              status: 'pass',
+              observedValue: expect.any(Number),
+              observedUnit: 's',
+              time,
+            },
+          ],
+          'database:responseTime': [
+            {
+              componentId: 'database',
+              componentType: 'database',
+              status: 'pass',
+              observedValue: expect.any(Number),
+              observedUnit: 'ms',
+              time,
+            },
+          ],
+          'provider:openai:circuitBreaker': [
+            {
+              componentId: 'provider:openai',
+              componentType: 'circuitBreaker',
+              status: 'pass',
+              observedValue: 'CLOSED',
+              time,
+              failureRate: null,
+              openedAt: null,
+            },
+          ],
+          'generation:queue': [
+            {
+              componentId: 'generation',
+              componentType: 'queue',
+              status: 'pass',
+              observedValue: 2,
+              observedUnit: 'jobs',
+              time,
+              waiting: 2,
+              active: 1,
+              delayed: 0,
+              failed: 0,
+              completed: 5,
+              oldestWaitingSeconds: 3,
+            },
+          ],
+          'graphql.operations:count': [
+            {
+              componentId: 'graphql.operations',
+              componentType: 'counter',
+              status: 'pass',
+              observedValue: 42,
+              time,
+            },
+          ],
+        },
+      });
+    });
+
+    it('an open breaker is a warning (200) and readiness stays UP', async () => {
+      const { health, breaker } = registry();
+      for (let i = 0; i < 2; i++)
+        await breaker.execute(() => Promise.reject(new Error('x'))).catch(() => undefined);
+      const url = await serve(health);
+      const response = await fetch(`${url}/status`);
+      expect(response.status).toBe(200);
+      const document = (await response.json()) as { checks: Record<string, unknown[]> };
+      expect(document).toMatchObject({ status: 'warn', output: 'provider:openai not healthy' });
+      expect(document.checks['provider:openai:circuitBreaker']?.[0]).toMatchObject({
+        status: 'warn',
+        observedValue: 'OPEN',
+        openedAt: expect.any(String),
+      });
+      expect((await get(`${url}/readyz`)).status).toBe(200);
+    });
+
+    it('fails (503) when a dependency is down and from the first moment of shutdown', async () => {
+      const { health } = registry();
+      let down = true;
+      health.register({
+        name: 'redis',
+        kind: 'redis',
+        check: async () => {
+          if (down) throw new Error('connection refused');
+        },
+      });
+      const url = await serve(health);
+      let response = await fetch(`${url}/status`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ status: 'fail', output: 'a dependency check failed' });
+      down = false;
+      expect((await fetch(`${url}/status`)).status).toBe(200);
+      health.startShutdown();
+      response = await fetch(`${url}/status`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ status: 'fail', output: 'shutting down' });
+    });
   });
 });

@@ -1,15 +1,12 @@
 import type { RuntimeContextInput } from '@atrium/platform/server';
 import { createAlertLoader } from './alert/alert.loader';
-import type { ProbeTarget } from './status/health-prober';
+import type { MonitoringApp } from './app';
 
 export interface MonitoringContext extends RuntimeContextInput {
+  app: MonitoringApp;
   loaders: { alert: ReturnType<typeof createAlertLoader> };
-  probe: { targets: readonly ProbeTarget[]; timeoutMs: number };
 }
 
-export function buildContext(
-  input: RuntimeContextInput,
-  probe: MonitoringContext['probe'],
-): MonitoringContext {
-  return { ...input, loaders: { alert: createAlertLoader(input.em) }, probe };
+export function buildContext(input: RuntimeContextInput, app: MonitoringApp): MonitoringContext {
+  return { ...input, app, loaders: { alert: createAlertLoader(input.em) } };
 }

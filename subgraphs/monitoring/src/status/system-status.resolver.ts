@@ -1,13 +1,22 @@
-import { Ctx, Query, Resolver } from 'type-graphql';
+import { Ctx, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { MonitoringContext } from '../context';
-import { overallStatus, probeServices } from './health-prober';
 import { SystemStatus } from './system-status.type';
 
 @Resolver(() => SystemStatus)
 export class SystemStatusResolver {
-  @Query(() => SystemStatus, { description: 'Health of every service and its dependencies. ADMIN only.' })
-  async systemStatus(@Ctx() ctx: MonitoringContext): Promise<SystemStatus> {
-    const services = await probeServices(ctx.probe.targets, ctx.probe.timeoutMs);
-    return { status: overallStatus(services), services, checkedAt: new Date() };
+  @Query(() => SystemStatus, {
+    description:
+      'Every service, circuit breaker and queue as of the latest poll. ADMIN (API keys: monitoring:read).',
+  })
+  systemStatus(@Ctx() ctx: MonitoringContext): Promise<SystemStatus> {
+    return ctx.app.status.current();
+  }
+
+  @Subscription(() => SystemStatus, {
+    description: 'The current status first, then each change (never an unchanged poll). ADMIN.',
+    subscribe: ({ context }) => (context as MonitoringContext).app.status.watch(),
+  })
+  systemStatusChanged(@Root() status: SystemStatus): SystemStatus {
+    return status;
   }
 }
