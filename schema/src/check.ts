@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildSchema } from 'graphql';
 import { breakingChanges, contractDeviations } from './breaking';
-import { generateSchemaFiles } from './compose';
+import { renderChangelog } from './changelog';
+import { generateSchemaFiles, type GeneratedFiles } from './compose';
+import { deprecationsWithoutReason, undescribedNames } from './descriptions';
+import { schemaHistory } from './history';
+import { PENDING_FILE, comparePending, parsePending } from './pending';
 import type { SubgraphSource } from './subgraphs';
 
 export interface SchemaProblems {
@@ -11,6 +16,20 @@ export interface SchemaProblems {
   breaking: string[];
   /** Places where the public API contradicts the contract. */
   contract: string[];
+  /** Public names without a description that schema/undescribed.txt does not list. */
+  undescribed: string[];
+  /** Names schema/undescribed.txt lists that are described now (or gone): the list must shrink. */
+  describedButListed: string[];
+  /** `@deprecated` names whose reason is missing or names no removal date. */
+  deprecations: string[];
+}
+
+export interface ChangelogOptions {
+  /** The git work tree whose history of schema/public.graphql the changelog tells. */
+  repoDir: string;
+  /** Where the committed changelog is. */
+  file: string;
+  today?: Date;
 }
 
 /** Regenerates everything in memory and compares it with the committed files and the contract. */
@@ -18,6 +37,7 @@ export async function checkSchemas(options: {
   subgraphs: readonly SubgraphSource[];
   dir: string;
   contractPath?: string;
+  changelog?: ChangelogOptions;
 }): Promise<SchemaProblems> {
   const files = generateSchemaFiles(options.subgraphs);
   const drift: string[] = [];
@@ -36,5 +56,33 @@ export async function checkSchemas(options: {
   const contract = contractSdl
     ? (await contractDeviations(contractSdl, publicSdl)).map((c) => c.message)
     : [];
-  return { drift, breaking, contract };
+  const publicSchema = buildSchema(publicSdl);
+  const pending = comparePending(undescribedNames(publicSchema), await readPending(options.dir));
+  if (options.changelog) {
+    const { file } = options.changelog;
+    const committed = await readFile(file, 'utf8').catch(() => undefined);
+    if (committed !== (await generateChangelog(files, options.changelog))) drift.push(file);
+  }
+  return {
+    drift,
+    breaking,
+    contract,
+    undescribed: pending.unlisted,
+    describedButListed: pending.stale,
+    deprecations: deprecationsWithoutReason(publicSchema),
+  };
+}
+
+export async function readPending(dir: string): Promise<string[]> {
+  return parsePending(await readFile(join(dir, PENDING_FILE), 'utf8').catch(() => undefined));
+}
+
+/** docs/schema-changelog.md from the public schema's git history plus the public schema the code generates now. */
+export async function generateChangelog(files: GeneratedFiles, options: ChangelogOptions): Promise<string> {
+  const versions = await schemaHistory({
+    repoDir: options.repoDir,
+    current: files.get('public.graphql'),
+    today: options.today,
+  });
+  return renderChangelog(versions);
 }
