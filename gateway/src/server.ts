@@ -8,7 +8,6 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type Request, type Response } from 'express';
-import { lexicographicSortSchema, printSchema } from 'graphql';
 import { HealthRegistry } from '@atrium/platform/health';
 import { createInfrastructure } from '@atrium/platform/infrastructure';
 import { currentRequestId, requestIdMiddleware, type Logger } from '@atrium/platform/logging';
@@ -28,6 +27,12 @@ import { introspectionCachePlugin } from './limits/introspection-cache';
 import { requestChecks } from './limits/request-checks';
 import { browserRouter } from './routes/browser';
 import { exportsRouter } from './routes/exports';
+import {
+  PublicSchemaDocument,
+  SCHEMA_VERSION_HEADER,
+  schemaRouter,
+  schemaVersionHeader,
+} from './routes/schema';
 import { checkRateLimits, GatewayRateLimits } from './rate-limits';
 import { AssertionCache } from './subgraph/assertions';
 import { InflightDedup } from './subgraph/dedup';
@@ -139,10 +144,10 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     metrics,
     log,
   });
-  let publicSdl = '';
+  const publicSchema = new PublicSchemaDocument();
   const introspectionCache = introspectionCachePlugin();
   gateway.onSchemaLoadOrUpdate((schema) => {
-    publicSdl = printSchema(lexicographicSortSchema(schema.apiSchema));
+    publicSchema.update(schema.apiSchema);
     introspectionCache.reset();
     subscriptions.schemaLoaded(schema);
   });
@@ -209,17 +214,16 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     origin: config.corsOrigins,
     credentials: true,
     methods: ['GET', 'POST'],
-    exposedHeaders: ['x-request-id', 'retry-after'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'etag', SCHEMA_VERSION_HEADER],
     maxAge: 600,
   });
-  app.get('/schema.graphql', corsPolicy, rateLimits.ipMiddleware(), (_req, res) => {
-    res.set('cache-control', 'public, max-age=60').type('text/plain; charset=utf-8').send(publicSdl);
-  });
+  app.use(schemaRouter(publicSchema, corsPolicy, rateLimits.ipMiddleware()));
   app.use(browserRouter({ enabled: config.explorerEnabled }));
   // Only GraphQL is shed under overload: health, readiness and metrics always answer.
   const admission = createAdmission(config.admission, metrics);
   app.use(
     GRAPHQL_ROUTE,
+    schemaVersionHeader(publicSchema),
     corsPolicy,
     admission.middleware,
     rateLimits.ipMiddleware(),
