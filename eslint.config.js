@@ -20,6 +20,7 @@ module.exports = tseslint.config(
       '.data/**',
       'coverage/**',
       'scratch/**',
+      'test/integrator/.run-*/**',
     ],
   },
   js.configs.recommended,
