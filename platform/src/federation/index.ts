@@ -47,6 +47,7 @@ export function buildFederatedSchema(
     ...options,
     skipCheck: true,
   });
+  describeRootTypes(schema);
   const resolvers = createResolversMap(schema) as Record<string, Record<string, unknown>>;
   for (const [typeName, reference] of Object.entries(referenceResolvers)) {
     resolvers[typeName] = { ...resolvers[typeName], ...reference };
@@ -55,4 +56,27 @@ export function buildFederatedSchema(
     typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`),
     resolvers: resolvers as GraphQLResolverMap<unknown>,
   });
+}
+
+/**
+ * type-graphql cannot describe the root types, and every public name needs a description. Every subgraph gets
+ * the same text, so composition merges them without a hint.
+ */
+const ROOT_DESCRIPTIONS = {
+  Query: 'Every read of the API. Each field says who may call it (role or API-key scope) and its limits.',
+  Mutation:
+    'Every change. Each field lists the error codes it can return besides UNAUTHENTICATED and RATE_LIMITED, which any call can get.',
+  Subscription:
+    'Live updates over graphql-ws on the same /graphql endpoint, authorized in `connection_init`. Each field says what it sends and when it completes.',
+};
+
+function describeRootTypes(schema: GraphQLSchema): void {
+  const roots = {
+    Query: schema.getQueryType(),
+    Mutation: schema.getMutationType(),
+    Subscription: schema.getSubscriptionType(),
+  };
+  for (const [name, type] of Object.entries(roots)) {
+    if (type && !type.description) type.description = ROOT_DESCRIPTIONS[name as keyof typeof roots];
+  }
 }

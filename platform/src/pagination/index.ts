@@ -33,11 +33,14 @@ function invalid(field: string, message: string) {
 
 /** The Relay page info every subgraph's connections share, hence @shareable. */
 @Directive('@shareable')
-@ObjectType('PageInfo')
+@ObjectType('PageInfo', { description: 'Where a page of a cursor-paginated list ends.' })
 export class PageInfo {
-  @Field()
+  @Field({ description: 'Whether more items follow this page.' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The last item's cursor: pass it as `after` for the next page. Null when the page is empty.",
+  })
   endCursor!: string | null;
 }

@@ -7,22 +7,35 @@ import { CreateApiKeyInput, CreatedApiKey } from './api-key.types';
 
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {
-  @Query(() => [ApiKey], { description: 'Your API keys, revoked ones included, newest first.' })
+  @Query(() => [ApiKey], {
+    description:
+      'Your API keys, revoked ones included, newest first. Access token only (an API key gets FORBIDDEN).',
+  })
   async apiKeys(@Ctx() ctx: IdentityContext): Promise<ApiKey[]> {
     const user = await requireActiveUser(ctx);
     return listApiKeys(ctx, user.id);
   }
 
-  @Mutation(() => CreatedApiKey)
+  @Mutation(() => CreatedApiKey, {
+    description:
+      'Creates an API key for you; its secret is in this answer only. At most 25 active keys. Access token only (an API key gets FORBIDDEN). Errors: BAD_USER_INPUT (name length, no or unknown scope, expiresAt not in the future), FORBIDDEN (a scope your roles do not allow), CONFLICT (25 active keys already).',
+  })
   createApiKey(
-    @Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput,
+    @Arg('input', () => CreateApiKeyInput, { description: 'Name, scopes and optional expiry.' })
+    input: CreateApiKeyInput,
     @Ctx() ctx: IdentityContext,
   ): Promise<CreatedApiKey> {
     return createApiKey(ctx, input);
   }
 
-  @Mutation(() => ApiKey)
-  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: IdentityContext): Promise<ApiKey> {
+  @Mutation(() => ApiKey, {
+    description:
+      "Revokes one of your API keys (an ADMIN: anyone's) and returns it; the gateway stops accepting it within 30 seconds. Access token only. Errors: NOT_FOUND (no such key of yours).",
+  })
+  revokeApiKey(
+    @Arg('id', () => ID, { description: 'The ApiKey.id.' }) id: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<ApiKey> {
     return revokeApiKey(ctx, id);
   }
 }

@@ -1,23 +1,32 @@
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { ApiKey } from './api-key.entity';
 
-@InputType('CreateApiKeyInput')
+@InputType('CreateApiKeyInput', { description: 'A new API key.' })
 export class CreateApiKeyInput {
-  @Field()
+  @Field({ description: 'A label to tell keys apart, 1 to 100 characters.' })
   name!: string;
 
-  @Field(() => [String], { description: 'From the documented list; never wider than your roles allow.' })
+  @Field(() => [String], {
+    description:
+      'At least one, from profile:read, audit:read, integrations:read, integrations:write, generation:read, generation:write, monitoring:read, users:read, users:write; never wider than your roles allow.',
+  })
   scopes!: string[];
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the key stops working, in the future; null: never.',
+  })
   expiresAt?: Date | null;
 }
 
-@ObjectType('CreatedApiKey')
+@ObjectType('CreatedApiKey', { description: 'A new API key with its secret.' })
 export class CreatedApiKey {
-  @Field(() => ApiKey)
+  @Field(() => ApiKey, { description: 'The key as listed by apiKeys.' })
   apiKey!: ApiKey;
 
-  @Field({ description: 'The secret, shown this once; Atrium keeps only its hash.' })
+  @Field({
+    description:
+      'The secret (`atr_` + 38 characters), shown this once: Atrium keeps only its hash. Send it as `x-api-key` or `Authorization: Bearer`.',
+  })
   secret!: string;
 }

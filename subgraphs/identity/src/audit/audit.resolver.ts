@@ -9,7 +9,8 @@ import { AuditEventConnection } from './audit.types';
 @Resolver(() => AuditEvent)
 export class AuditEventResolver {
   @Query(() => AuditEventConnection, {
-    description: 'ADMIN: every event; others: the events about themselves.',
+    description:
+      "The audit log, newest first (scope audit:read): an ADMIN sees every event (or one account's with `userId`), anyone else the events they caused or that concern them.",
   })
   auditEvents(
     @Args(() => AuditEventsArgs) args: AuditEventsArgs,
@@ -19,7 +20,11 @@ export class AuditEventResolver {
   }
 
   /** The acting user, when the caller may see them (themself, or anyone for an ADMIN); otherwise null. */
-  @FieldResolver(() => User, { nullable: true })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description:
+      'Who acted: shown when it is you or, for an ADMIN, anyone; otherwise null (also for anonymous actions such as a failed sign-in).',
+  })
   async actor(@Root() event: AuditEvent, @Ctx() ctx: IdentityContext): Promise<User | null> {
     if (!event.actorId) return null;
     if (event.actorId !== callerId(ctx) && !callerIsAdmin(ctx)) return null;

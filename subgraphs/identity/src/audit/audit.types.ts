@@ -2,20 +2,20 @@ import { Field, ObjectType } from 'type-graphql';
 import { PageInfo } from '@atrium/platform/pagination';
 import { AuditEvent } from './audit-event.entity';
 
-@ObjectType('AuditEventEdge')
+@ObjectType('AuditEventEdge', { description: 'One event in a page of `auditEvents`.' })
 export class AuditEventEdge {
-  @Field()
+  @Field({ description: 'Opaque; pass it as `after` to continue after this event.' })
   cursor!: string;
 
-  @Field(() => AuditEvent)
+  @Field(() => AuditEvent, { description: 'The event.' })
   node!: AuditEvent;
 }
 
-@ObjectType('AuditEventConnection')
+@ObjectType('AuditEventConnection', { description: 'A page of the audit log, newest first.' })
 export class AuditEventConnection {
-  @Field(() => [AuditEventEdge])
+  @Field(() => [AuditEventEdge], { description: 'The events of this page, at most `first`.' })
   edges!: AuditEventEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Whether older events follow, and the cursor to continue from.' })
   pageInfo!: PageInfo;
 }

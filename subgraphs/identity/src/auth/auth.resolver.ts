@@ -8,24 +8,31 @@ import { AuthPayload, SignInInput, SignInResult, SignUpInput, type MfaChallengeP
 
 @Resolver()
 export class AuthResolver {
-  @Mutation(() => AuthPayload, { description: 'Creates an account and signs it in.' })
+  @Mutation(() => AuthPayload, {
+    description:
+      'Creates an account (a MEMBER) and signs it in. Errors: BAD_USER_INPUT (`extensions.fields` lists every problem), CONFLICT (the email already has an account), RATE_LIMITED (too many sign-ups from this address).',
+  })
   signUp(
-    @Arg('input', () => SignUpInput) input: SignUpInput,
+    @Arg('input', () => SignUpInput, { description: 'Email, password and display name.' }) input: SignUpInput,
     @Ctx() ctx: IdentityContext,
   ): Promise<AuthPayload> {
     return signUp(ctx, input);
   }
 
-  @Mutation(() => SignInResult, { description: 'AuthPayload, or MfaChallenge when the account has MFA on.' })
+  @Mutation(() => SignInResult, {
+    description:
+      'Signs in with email and password: an AuthPayload, or an MfaChallenge when the account has MFA on. Errors: UNAUTHENTICATED (wrong email or password, the same answer for both), FORBIDDEN (the account is disabled), BAD_USER_INPUT (a password longer than 256 characters), RATE_LIMITED (too many attempts for this address or account).',
+  })
   signIn(
-    @Arg('input', () => SignInInput) input: SignInInput,
+    @Arg('input', () => SignInInput, { description: 'Email and password.' }) input: SignInInput,
     @Ctx() ctx: IdentityContext,
   ): Promise<AuthPayload | MfaChallengePayload> {
     return signIn(ctx, input);
   }
 
   @Mutation(() => AuthPayload, {
-    description: 'Finishes an MFA sign-in with a TOTP code or a recovery code.',
+    description:
+      'Finishes an MFA sign-in with a TOTP code or a recovery code (each recovery code works once). Errors: UNAUTHENTICATED (wrong code, or the challenge is unknown, expired or used up), FORBIDDEN (the account is disabled), RATE_LIMITED.',
   })
   completeMfaSignIn(
     @Args(() => CompleteMfaSignInArgs) args: CompleteMfaSignInArgs,
@@ -35,17 +42,24 @@ export class AuthResolver {
   }
 
   @Mutation(() => AuthPayload, {
-    description: 'Rotates the refresh token; reusing an old one revokes the session.',
+    description:
+      'Trades a refresh token for a new access token and a new refresh token; the old one is retired. Errors: UNAUTHENTICATED (unknown, expired or revoked token, or a disabled account; presenting a retired token later revokes the whole session), CONFLICT (the token was exchanged less than 5 seconds ago: use the tokens that request returned).',
   })
   refreshSession(
-    @Arg('refreshToken') refreshToken: string,
+    @Arg('refreshToken', { description: 'The refresh token of the last AuthPayload.' }) refreshToken: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<AuthPayload> {
     return refreshSession(ctx, refreshToken);
   }
 
-  @Mutation(() => Boolean, { description: "Ends the refresh token's session; false when it was not live." })
-  signOut(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: IdentityContext): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description:
+      "Ends the refresh token's session (access tokens it issued live until they expire); false when it was not live. Never fails.",
+  })
+  signOut(
+    @Arg('refreshToken', { description: 'A refresh token of the session to end.' }) refreshToken: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<boolean> {
     return signOut(ctx, refreshToken);
   }
 }

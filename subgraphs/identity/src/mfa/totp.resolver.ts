@@ -5,20 +5,33 @@ import { TotpEnrollment } from './totp.types';
 
 @Resolver()
 export class TotpResolver {
-  @Mutation(() => TotpEnrollment)
+  @Mutation(() => TotpEnrollment, {
+    description:
+      'Starts turning MFA on: a new TOTP seed (RFC 6238, SHA-1, 6 digits, 30 s) to show as a QR code; confirmTotpEnrollment finishes. Access token only. Errors: CONFLICT (MFA is already on).',
+  })
   startTotpEnrollment(@Ctx() ctx: IdentityContext): Promise<TotpEnrollment> {
     return startTotpEnrollment(ctx);
   }
 
   @Mutation(() => [String], {
-    description: 'Turns MFA on; returns 10 single-use recovery codes, shown once.',
+    description:
+      'Turns MFA on with a first code; returns 10 single-use recovery codes (`XXXX-XXXX-XXXX`), shown this once. Access token only. Errors: CONFLICT (MFA is already on, or no enrollment was started), BAD_USER_INPUT (wrong code), RATE_LIMITED.',
   })
-  confirmTotpEnrollment(@Arg('code') code: string, @Ctx() ctx: IdentityContext): Promise<string[]> {
+  confirmTotpEnrollment(
+    @Arg('code', { description: 'The current 6-digit code of the authenticator app.' }) code: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<string[]> {
     return confirmTotpEnrollment(ctx, code);
   }
 
-  @Mutation(() => Boolean, { description: 'Turns MFA off; needs a current TOTP code or a recovery code.' })
-  disableTotp(@Arg('code') code: string, @Ctx() ctx: IdentityContext): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description:
+      'Turns MFA off with a current TOTP code or a recovery code. Access token only. Errors: CONFLICT (MFA is not on), BAD_USER_INPUT (wrong code), RATE_LIMITED.',
+  })
+  disableTotp(
+    @Arg('code', { description: 'A 6-digit TOTP code or a recovery code.' }) code: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<boolean> {
     return disableTotp(ctx, code);
   }
 }

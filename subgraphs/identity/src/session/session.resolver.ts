@@ -6,7 +6,9 @@ import { listSessions, revokeAllSessions, revokeSession } from './session.servic
 
 @Resolver(() => Session)
 export class SessionResolver {
-  @Query(() => [Session], { description: 'Your live sessions, newest first.' })
+  @Query(() => [Session], {
+    description: 'Your live sessions, newest first. Access token only (an API key gets FORBIDDEN).',
+  })
   async sessions(@Ctx() ctx: IdentityContext): Promise<Session[]> {
     const user = await requireActiveUser(ctx);
     return listSessions(ctx, user.id);
@@ -17,12 +19,21 @@ export class SessionResolver {
     return session.id === ctx.principal.sessionId;
   }
 
-  @Mutation(() => Boolean)
-  revokeSession(@Arg('id', () => ID) id: string, @Ctx() ctx: IdentityContext): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description:
+      "Ends one of your sessions (an ADMIN: anyone's); its refresh tokens stop working at once, its access tokens at their expiry. Returns true. Access token only. Errors: NOT_FOUND (no such session of yours).",
+  })
+  revokeSession(
+    @Arg('id', () => ID, { description: 'The Session.id.' }) id: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<boolean> {
     return revokeSession(ctx, id);
   }
 
-  @Mutation(() => Int, { description: 'Revokes all your sessions, this one included; returns how many.' })
+  @Mutation(() => Int, {
+    description:
+      'Ends all your sessions, this one included; returns how many were live. Access token only (an API key gets FORBIDDEN).',
+  })
   async revokeAllSessions(@Ctx() ctx: IdentityContext): Promise<number> {
     const user = await requireActiveUser(ctx);
     return revokeAllSessions(ctx, user.id);

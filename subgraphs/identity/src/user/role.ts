@@ -7,7 +7,15 @@ export enum Role {
   MEMBER = 'MEMBER',
   VIEWER = 'VIEWER',
 }
-registerEnumType(Role, { name: 'Role' });
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'What an account may do. An API key acts as its owner, narrowed to its scopes.',
+  valuesConfig: {
+    ADMIN: { description: 'Everything: every account and its data, user management, monitoring.' },
+    MEMBER: { description: 'Its own data; may generate and connect integrations.' },
+    VIEWER: { description: 'Reads its own data only.' },
+  },
+});
 
 const ORDER: readonly Role[] = [Role.ADMIN, Role.MEMBER, Role.VIEWER];
 

@@ -5,21 +5,27 @@ import { Role, rolesFromText } from './role';
 
 /** An Atrium account. Identity owns the User entity; other subgraphs add fields to it by key. */
 @Directive('@key(fields: "id")')
-@ObjectType('User')
+@ObjectType('User', {
+  description:
+    'An Atrium account. Reached through `me`, `user`, `users` (ADMIN) and the fields that point at one; integrations adds `connections`, generation adds `generationJobs`.',
+})
 @Entity({ tableName: 'users' })
 export class User {
   [OptionalProps]?: 'disabled' | 'createdAt' | 'updatedAt' | 'roles' | 'mfaEnabled';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable identifier (a UUID).' })
   @PrimaryKey({ type: 'string', length: 36 })
   id: string = randomUUID();
 
   /** Normalised (trimmed, NFKC, lower case), so one address is one account. */
-  @Field({ description: 'Visible to the user themself and to ADMINs; anyone else gets FORBIDDEN.' })
+  @Field({
+    description:
+      'Sign-in address: trimmed, NFKC-normalised, lower case, at most 254 characters. Visible to the user themself and to ADMINs; anyone else gets FORBIDDEN on this field.',
+  })
   @Property({ type: 'string', length: 254, unique: 'users_email_unique' })
   email!: string;
 
-  @Field()
+  @Field({ description: 'The name shown to people, 1 to 100 characters.' })
   @Property({ type: 'string', length: 100 })
   displayName!: string;
 
@@ -30,12 +36,18 @@ export class User {
   @Property({ type: 'string', length: 64, fieldName: 'roles' })
   rolesText!: string;
 
-  @Field(() => [Role])
+  @Field(() => [Role], {
+    description:
+      'What the account may do; new accounts are MEMBERs. Changed by setUserRoles; a change reaches access tokens at their next refresh.',
+  })
   get roles(): Role[] {
     return rolesFromText(this.rolesText);
   }
 
-  @Field()
+  @Field({
+    description:
+      'A disabled account cannot sign in or refresh, and its API keys stop working; set by setUserDisabled (ADMIN).',
+  })
   @Property({ type: 'boolean', default: false })
   disabled: boolean = false;
 
@@ -59,7 +71,7 @@ export class User {
   @Property({ type: 'datetime', nullable: true })
   mfaEnabledAt?: Date | null;
 
-  @Field()
+  @Field({ description: 'When the account was created.' })
   @Index()
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();
@@ -67,7 +79,7 @@ export class User {
   @Property({ type: 'datetime' })
   updatedAt: Date = new Date();
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'The last completed sign-in; null before the first.' })
   @Property({ type: 'datetime', nullable: true })
   lastSignInAt?: Date | null;
 }

@@ -7,23 +7,39 @@ import { UserConnection } from './user.types';
 
 @Resolver(() => User)
 export class UserResolver {
-  @Query(() => User, { nullable: true, description: 'The signed-in user (or the owner of the API key).' })
+  @Query(() => User, {
+    nullable: true,
+    description:
+      'The signed-in user, or the owner of the API key (scope profile:read); null for an anonymous caller.',
+  })
   async me(@Ctx() ctx: IdentityContext): Promise<User | null> {
     const id = callerId(ctx);
     return id ? ctx.loaders.user.load(id) : null;
   }
 
-  @Query(() => User, { nullable: true, description: 'The user themself or, for an ADMIN, anyone.' })
-  user(@Arg('id', () => ID) id: string, @Ctx() ctx: IdentityContext): Promise<User | null> {
+  @Query(() => User, {
+    nullable: true,
+    description:
+      "One account by id: your own or, for an ADMIN, anyone's (others get FORBIDDEN); null when there is none. Scope profile:read.",
+  })
+  user(
+    @Arg('id', () => ID, { description: "The account's id." }) id: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<User | null> {
     return findVisibleUser(ctx, id);
   }
 
-  @Query(() => UserConnection, { description: 'ADMIN: every account, oldest first; `first` at most 100.' })
+  @Query(() => UserConnection, {
+    description: 'ADMIN (scope users:read): every account, oldest first, a page at a time.',
+  })
   users(@Args(() => UsersArgs) args: UsersArgs, @Ctx() ctx: IdentityContext): Promise<UserConnection> {
     return listUsers(ctx, args);
   }
 
-  @Mutation(() => User, { description: 'ADMIN: replaces the roles; the last ADMIN keeps theirs.' })
+  @Mutation(() => User, {
+    description:
+      "ADMIN (scope users:write): replaces an account's roles; returns the account. Errors: BAD_USER_INPUT (no role), NOT_FOUND, CONFLICT (the last ADMIN would lose the role, or another role change is in progress).",
+  })
   setUserRoles(
     @Args(() => SetUserRolesArgs) args: SetUserRolesArgs,
     @Ctx() ctx: IdentityContext,
@@ -31,7 +47,10 @@ export class UserResolver {
     return setUserRoles(ctx, args.userId, args.roles);
   }
 
-  @Mutation(() => User, { description: 'ADMIN: disabling revokes every session of the user.' })
+  @Mutation(() => User, {
+    description:
+      'ADMIN (scope users:write): disables an account, revoking every session, or enables it again; returns the account. Errors: NOT_FOUND, CONFLICT (the last active ADMIN cannot be disabled).',
+  })
   setUserDisabled(
     @Args(() => SetUserDisabledArgs) args: SetUserDisabledArgs,
     @Ctx() ctx: IdentityContext,
@@ -39,7 +58,10 @@ export class UserResolver {
     return setUserDisabled(ctx, args.userId, args.disabled);
   }
 
-  @Mutation(() => Boolean, { description: 'Revokes every session of the account, this one included.' })
+  @Mutation(() => Boolean, {
+    description:
+      'Changes your password and revokes every session of the account, this one included: sign in again. Access token only (an API key gets FORBIDDEN). Errors: BAD_USER_INPUT (wrong current password, or the new one is not 12 to 256 characters), RATE_LIMITED.',
+  })
   changePassword(
     @Args(() => ChangePasswordArgs) args: ChangePasswordArgs,
     @Ctx() ctx: IdentityContext,
