@@ -19,7 +19,8 @@ import { summariseProfile, type ProfileSummary } from './profile';
 import { compareMarkdown, type CompareReport, type GatewayRound } from './report';
 
 const SECRET = 'bench-internal-secret-0123456789abcdef0123456789';
-const UNLIMITED = String(1_000_000_000);
+// The highest value the gateway accepts: the limiters still run (their cost is measured) but never refuse.
+const UNLIMITED = String(60_000_000);
 const numberEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = numberEnv('BENCH_ROUNDS', 5);
 const SATURATION_MS = numberEnv('BENCH_SATURATION_MS', 6000);
@@ -60,7 +61,9 @@ async function startGateway(name: Name, urls: Urls): Promise<Gateway> {
     GENERATION_URL: urls.generation,
     MONITORING_URL: urls.monitoring,
   };
-  const args = ['-r', join(__dirname, 'probe.ts')];
+  const extra =
+    name === 'atrium' ? (process.env.BENCH_ATRIUM_NODE_ARGS ?? '').split(' ').filter(Boolean) : [];
+  const args = [...extra, '-r', join(__dirname, 'probe.ts')];
   const options = { cpus: GATEWAY_CPUS, ipc: true };
   const service =
     name === 'atrium'
