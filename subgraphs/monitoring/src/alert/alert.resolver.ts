@@ -19,10 +19,14 @@ import { fromView, type AlertView } from './alert.service';
 // An argument class keeps the contract's argument order in the printed schema.
 @ArgsType()
 class AlertsArgs {
-  @Field(() => AlertState, { nullable: true })
+  @Field(() => AlertState, { nullable: true, description: 'Only alerts in this state; all when null.' })
   state!: AlertState | null;
 
-  @Field(() => Int, { nullable: true, defaultValue: 50 })
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 50,
+    description: 'How many, newest first: 1 to 200 (more is clamped); less than 1 is BAD_USER_INPUT.',
+  })
   first!: number | null;
 }
 
@@ -36,14 +40,19 @@ export class AlertResolver {
   }
 
   @Mutation(() => Alert, {
-    description: 'Marks an alert as seen; it keeps firing until its condition clears. ADMIN.',
+    description:
+      'Marks an alert as seen (the first acknowledgement is kept) and returns it; it keeps firing until its condition clears. A signed-in ADMIN only: no API-key scope grants it (FORBIDDEN). Errors: NOT_FOUND.',
   })
-  acknowledgeAlert(@Ctx() ctx: MonitoringContext, @Arg('id', () => ID) id: string): Promise<Alert> {
+  acknowledgeAlert(
+    @Ctx() ctx: MonitoringContext,
+    @Arg('id', () => ID, { description: 'The Alert.id.' }) id: string,
+  ): Promise<Alert> {
     return ctx.app.alerts.acknowledge(id, ctx.principal.userId ?? null);
   }
 
   @Subscription(() => Alert, {
-    description: 'Every alert transition (FIRING, RESOLVED) and acknowledgement. ADMIN.',
+    description:
+      'Every alert as it opens (FIRING), resolves or is acknowledged; it never completes. ADMIN (API keys: monitoring:read).',
     subscribe: ({ context }) => (context as MonitoringContext).app.alerts.changes(),
   })
   alertsChanged(@Root() alert: AlertView): Alert {

@@ -13,7 +13,8 @@ export class SystemStatusResolver {
   }
 
   @Subscription(() => SystemStatus, {
-    description: 'The current status first, then each change (never an unchanged poll). ADMIN.',
+    description:
+      'The current status first, then each change (never an unchanged poll); it never completes. ADMIN (API keys: monitoring:read).',
     subscribe: ({ context }) => (context as MonitoringContext).app.status.watch(),
   })
   systemStatusChanged(@Root() status: SystemStatus): SystemStatus {
