@@ -46,7 +46,7 @@ COPY --from=runtime-files /out/ /app/
 RUN case "${SERVICE}" in \
       gateway) entry=gateway/dist/main.js ;; \
       identity|integrations|generation|monitoring) entry="subgraphs/${SERVICE}/dist/main.js" ;; \
-      generation-worker) entry=subgraphs/generation/dist/worker.js ;; \
+      generation-worker) entry=subgraphs/generation/dist/worker/main.js ;; \
       *) echo "SERVICE='${SERVICE}': build with --build-arg SERVICE=<gateway|identity|integrations|generation|monitoring|generation-worker>" >&2; exit 1 ;; \
     esac \
  && if [ ! -f "$entry" ]; then echo "SERVICE=${SERVICE}: $entry was not built" >&2; exit 1; fi \

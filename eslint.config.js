@@ -56,7 +56,7 @@ module.exports = tseslint.config(
   },
   {
     files: ['platform/src/**/*.ts', 'gateway/src/**/*.ts', 'subgraphs/*/src/**/*.ts', 'schema/src/**/*.ts'],
-    ignores: ['**/main.ts', '**/worker.ts', 'platform/src/testing/**'],
+    ignores: ['**/main.ts', 'platform/src/testing/**'],
     rules: processEnvOnlyInMain,
   },
   {

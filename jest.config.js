@@ -32,14 +32,14 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/**/*.int.test.ts'],
       testPathIgnorePatterns: ['/node_modules/'],
-      testTimeout: 30_000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/integration-timeout.js'],
     },
     {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e.test.ts'],
       testPathIgnorePatterns: ['/node_modules/'],
-      testTimeout: 60_000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.js'],
     },
   ],
 };

@@ -1,5 +1,6 @@
 import { env, type ConfigOf } from '@atrium/platform/config';
 import { MAX_RATE_LIMIT_PER_MINUTE } from '@atrium/platform/rate-limit';
+import { serverTimeoutSpec, serverTimeouts, type ServerTimeouts } from '@atrium/platform/server';
 
 /**
  * The gateway's protective settings: operation limits, rate limits, per-subgraph resilience and server hygiene.
@@ -10,11 +11,7 @@ export const hardeningSpec = {
   REDIS_KEY_PREFIX: env.string({ default: 'atrium:gateway:' }),
   TRUST_PROXY_HOPS: env.int({ default: 0, min: 0, max: 10 }),
   BODY_LIMIT_BYTES: env.int({ default: 256 * 1024, min: 1024, max: 16 * 1024 * 1024 }),
-  HEADERS_TIMEOUT_MS: env.int({ default: 10_000, min: 100, max: 120_000 }),
-  REQUEST_TIMEOUT_MS: env.int({ default: 30_000, min: 100, max: 600_000 }),
-  KEEP_ALIVE_TIMEOUT_MS: env.int({ default: 65_000, min: 100, max: 600_000 }),
-  SHUTDOWN_DELAY_MS: env.int({ default: 0, min: 0, max: 120_000 }),
-  SHUTDOWN_TIMEOUT_MS: env.int({ default: 20_000, min: 0, max: 600_000 }),
+  ...serverTimeoutSpec,
   APQ_CACHE_MAX_BYTES: env.int({ default: 8 * 1024 * 1024, min: 0, max: 1024 * 1024 * 1024 }),
   MAX_DEPTH: env.int({ default: 10, min: 1, max: 100 }),
   MAX_ALIASES: env.int({ default: 15, min: 0, max: 1000 }),
@@ -92,18 +89,11 @@ export interface ResilienceSettings {
   breaker: { window: number; minCalls: number; failureRate: number; openMs: number };
 }
 
-export interface ServerSettings {
+export interface ServerSettings extends ServerTimeouts {
   /** Proxies in front of the gateway whose X-Forwarded-For is trusted for the client IP. Default 0. */
   trustProxyHops: number;
   /** Largest JSON body; larger ones get 413 before parsing. Default 256 KiB. */
   bodyLimitBytes: number;
-  headersTimeoutMs: number;
-  requestTimeoutMs: number;
-  keepAliveTimeoutMs: number;
-  /** After SIGTERM, readiness is false and requests are still served this long (load balancer catch-up). */
-  shutdownDelayMs: number;
-  /** Longest wait for in-flight requests during shutdown before their connections are closed. */
-  shutdownTimeoutMs: number;
   /** Bound of the automatic-persisted-query cache (LRU by size); 0 turns APQ off. Default 8 MiB. */
   apqCacheMaxBytes: number;
   /**
@@ -160,11 +150,7 @@ export function hardeningConfig(raw: ConfigOf<typeof hardeningSpec>): HardeningC
     server: {
       trustProxyHops: raw.TRUST_PROXY_HOPS,
       bodyLimitBytes: raw.BODY_LIMIT_BYTES,
-      headersTimeoutMs: raw.HEADERS_TIMEOUT_MS,
-      requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
-      keepAliveTimeoutMs: raw.KEEP_ALIVE_TIMEOUT_MS,
-      shutdownDelayMs: raw.SHUTDOWN_DELAY_MS,
-      shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+      ...serverTimeouts(raw),
       apqCacheMaxBytes: raw.APQ_CACHE_MAX_BYTES,
       documentCacheMaxBytes: raw.DOCUMENT_CACHE_MAX_BYTES,
     },

@@ -1,19 +1,19 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express, { type Request, type Response } from 'express';
-import { HealthRegistry } from '@atrium/platform/health';
-import { createInfrastructure } from '@atrium/platform/infrastructure';
-import { currentRequestId, requestIdMiddleware, type Logger } from '@atrium/platform/logging';
-import { createMetrics, type Metrics } from '@atrium/platform/metrics';
+import type { Request, Response } from 'express';
+import type { HealthRegistry } from '@atrium/platform/health';
+import { currentRequestId, type Logger } from '@atrium/platform/logging';
+import type { Metrics } from '@atrium/platform/metrics';
 import type { CircuitState } from '@atrium/platform/resilience';
-import { jsonErrorHandler, notFound } from '@atrium/platform/server';
+import {
+  buildOn,
+  createHttpShell,
+  GRAPHQL_PATH,
+  openInfrastructure,
+  prepareGraphQL,
+  type Listening,
+} from '@atrium/platform/server';
 import { createAdmission } from './admission/middleware';
 import { BoundedDocumentCache, BoundedQueryCache } from './apq-cache';
 import { createAuthenticator, type Authenticator } from './auth';
@@ -48,7 +48,7 @@ export interface GatewayServer {
   readonly subscriptions: GatewaySubscriptions;
   /** Breaker state per subgraph policy (`subgraph:<name>`), for monitoring and tests. */
   breakerStates(): Record<string, CircuitState>;
-  listen(port: number, host?: string): Promise<{ url: string; port: number }>;
+  listen(port: number, host?: string): Promise<Listening>;
   /** Readiness false, wait SHUTDOWN_DELAY_MS, drain in-flight requests (bounded), release everything. Idempotent. */
   stop(): Promise<void>;
 }
@@ -63,208 +63,187 @@ export interface GatewayDeps {
 }
 
 const APQ_TTL_SECONDS = 3600;
-const GRAPHQL_ROUTE = '/graphql';
 
 /**
- * The gateway: Apollo Gateway on a supergraph behind Apollo Server 5 + express 5. It starts without contacting
+ * The gateway: Apollo Gateway on a supergraph, served on the platform HTTP shell. It starts without contacting
  * any subgraph, so it serves (with partial data) even when one is down. Hostile operations stop before any
  * subgraph works: body limit and IP rate limit before parsing, token limit in the parser, depth/aliases/
  * directives/introspection depth in validation, cost and introspection budget once variables are known.
  */
 export async function createGatewayServer(deps: GatewayDeps): Promise<GatewayServer> {
-  const { config, supergraphSdl, log } = deps;
-  const { server: settings } = config;
+  const { config, log } = deps;
   checkRateLimits(config.rateLimits);
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', settings.trustProxyHops > 0 ? settings.trustProxyHops : false);
-  const httpServer = createServer(
-    {
-      headersTimeout: settings.headersTimeoutMs,
-      requestTimeout: settings.requestTimeoutMs,
-      keepAliveTimeout: settings.keepAliveTimeoutMs,
-      // Node checks header/request timeouts on this interval (30 s by default), which would let a slow client
-      // hold a socket far beyond them.
-      connectionsCheckingInterval: Math.min(1000, settings.headersTimeoutMs),
-    },
-    app,
+  // Rate limits fail open when Redis is down, so Redis is not part of the gateway's readiness.
+  const resources = openInfrastructure({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, log });
+  const shell = await buildOn(resources, async () =>
+    createHttpShell({
+      name: 'gateway',
+      version: deps.version,
+      log,
+      timeouts: config.server,
+      trustProxyHops: config.server.trustProxyHops,
+      urlPath: GRAPHQL_PATH,
+    }),
   );
-  const health = new HealthRegistry({ service: 'gateway', version: deps.version });
-  const metrics = createMetrics({ service: 'gateway' });
-  const authenticator = deps.authenticator ?? createAuthenticator(config, log);
-  const infra = createInfrastructure({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, log });
-  const rateLimits = new GatewayRateLimits(infra.rateLimiter, config.rateLimits, log, metrics);
-  const client = new SubgraphHttpClient(config.resilience);
-  const policies = new SubgraphPolicies(config.resilience, metrics);
-  const urls = config.subgraphUrls as Record<string, string>;
-  const assertions = new AssertionCache({
-    secret: config.internalSecret,
-    onResult: (result) => policies.metrics.assertions.inc({ result }),
-  });
-  const dedup = config.dedupSubgraphFetches ? new InflightDedup<SubgraphAnswer>() : undefined;
-  // One data source per subgraph, shared by HTTP and by the subscription engine's `rest`.
-  const dataSources: Record<string, SubgraphDataSource> = {};
-  const dataSource = (name: string): SubgraphDataSource => {
-    const url = urls[name];
-    if (!url) throw new Error(`No URL configured for subgraph "${name}"`);
-    return (dataSources[name] ??= new SubgraphDataSource({
-      name,
-      url,
-      client,
-      policies,
-      assertions,
-      dedup,
-    }));
-  };
-  for (const name of Object.keys(urls)) dataSource(name);
+  shell.onRelease(() => resources.close());
+  // From here on, a failed step releases through the shell whatever was registered so far.
+  try {
+    const authenticator = deps.authenticator ?? createAuthenticator(config, log);
+    shell.onRelease(() => authenticator.close());
+    const rateLimits = new GatewayRateLimits(
+      resources.infra.rateLimiter,
+      config.rateLimits,
+      log,
+      shell.metrics,
+    );
+    const client = new SubgraphHttpClient(config.resilience);
+    shell.onRelease(() => client.close());
+    const policies = new SubgraphPolicies(config.resilience, shell.metrics);
+    shell.onRelease(() => policies.dispose());
+    const urls = config.subgraphUrls as Record<string, string>;
+    const assertions = new AssertionCache({
+      secret: config.internalSecret,
+      onResult: (result) => policies.metrics.assertions.inc({ result }),
+    });
+    const dedup = config.dedupSubgraphFetches ? new InflightDedup<SubgraphAnswer>() : undefined;
+    // One data source per subgraph, shared by HTTP and by the subscription engine's `rest`.
+    const dataSources: Record<string, SubgraphDataSource> = {};
+    for (const [name, url] of Object.entries(urls))
+      dataSources[name] = new SubgraphDataSource({ name, url, client, policies, assertions, dedup });
 
-  const gateway = new ApolloGateway({
-    supergraphSdl,
-    logger: log,
-    buildService: ({ name }) => dataSource(name),
-  });
-  const subscriptions = attachSubscriptions({
-    httpServer,
-    path: GRAPHQL_ROUTE,
-    settings: config.subscriptions,
-    limits: config.limits,
-    corsOrigins: config.corsOrigins,
-    trustProxyHops: settings.trustProxyHops,
-    requestDeadlineMs: config.resilience.requestDeadlineMs,
-    internalSecret: config.internalSecret,
-    subgraphUrls: urls,
-    services: () => dataSources,
-    authenticator,
-    rateLimits,
-    executeOperation: async (request, contextValue) => {
-      const response = await apollo.executeOperation(request, { contextValue });
-      if (response.body.kind === 'single') return response.body.singleResult;
-      return { errors: [{ message: 'Incremental delivery is not supported over WebSocket' }] };
-    },
-    metrics,
-    log,
-  });
-  const publicSchema = new PublicSchemaDocument();
-  const introspectionCache = introspectionCachePlugin();
-  gateway.onSchemaLoadOrUpdate((schema) => {
-    publicSchema.update(schema.apiSchema);
-    introspectionCache.reset();
-    subscriptions.schemaLoaded(schema);
-  });
+    const gateway = new ApolloGateway({
+      supergraphSdl: deps.supergraphSdl,
+      logger: log,
+      buildService: ({ name }) => {
+        const source = dataSources[name];
+        if (!source) throw new Error(`No URL configured for subgraph "${name}"`);
+        return source;
+      },
+    });
+    const publicSchema = new PublicSchemaDocument();
+    const introspectionCache = introspectionCachePlugin();
+    shell.health.register({
+      name: 'supergraph',
+      kind: 'schema',
+      check: async () => {
+        if (!publicSchema.sdl) throw new Error('supergraph not loaded');
+        if (!client.isOpen) throw new Error('subgraph client pool closed');
+      },
+    });
 
-  const apollo = new ApolloServer<GatewayContext>({
-    gateway,
-    // Integrators read the schema by introspection; it is the public API schema, without federation internals.
-    introspection: true,
-    includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: true,
-    csrfPrevention: true,
-    allowBatchedHttpRequests: false,
-    // runService owns SIGTERM (readiness, delay, drain, exit 0); Apollo's own handler would re-raise the signal.
-    stopOnTerminationSignals: false,
-    parseOptions: { maxTokens: config.limits.maxTokens },
-    validationRules: limitValidationRules(config.limits),
-    validationOptions: { maxErrors: MAX_VALIDATION_ERRORS },
-    // Apollo's default store sizes documents without the source text they retain (see BoundedDocumentCache).
-    documentStore:
-      settings.documentCacheMaxBytes > 0 ? new BoundedDocumentCache(settings.documentCacheMaxBytes) : null,
-    persistedQueries:
-      settings.apqCacheMaxBytes > 0
-        ? { cache: new BoundedQueryCache(settings.apqCacheMaxBytes), ttl: APQ_TTL_SECONDS }
-        : false,
-    formatError: (formatted, error) =>
-      formatGatewayError(formatted, error, { log, requestId: currentRequestId() }),
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: settings.shutdownTimeoutMs }),
-      ApolloServerPluginLandingPageDisabled(),
-      metrics.apolloPlugin(),
-      operationGuardPlugin({ limits: config.limits, rateLimits, metrics }),
-      introspectionCache,
-      refuseSubscriptionsOverHttp(GRAPHQL_ROUTE),
-    ],
-    logger: log,
-  });
-  await apollo.start();
-  health.register({ name: 'supergraph', kind: 'schema', check: async () => undefined });
-
-  const context = async ({ req, res }: { req: Request; res: Response }): Promise<GatewayContext> => {
-    const requestId = res.locals.requestId as string;
-    let principal;
-    try {
-      principal = await authenticator.authenticate(req.headers, requestId);
-    } catch (error) {
-      throw contextError(error);
-    }
-    await rateLimits.checkPrincipal(principal);
-    return {
-      principal,
-      requestId,
-      log: log.child({ requestId }),
-      clientIp: req.ip,
-      userAgent: req.get('user-agent'),
-      signal: requestSignal(res, config.resilience.requestDeadlineMs, log),
+    const context = async ({ req, res }: { req: Request; res: Response }): Promise<GatewayContext> => {
+      const requestId = res.locals.requestId as string;
+      let principal;
+      try {
+        principal = await authenticator.authenticate(req.headers, requestId);
+      } catch (error) {
+        throw contextError(error);
+      }
+      await rateLimits.checkPrincipal(principal);
+      return {
+        principal,
+        requestId,
+        log: log.child({ requestId }),
+        clientIp: req.ip,
+        userAgent: req.get('user-agent'),
+        signal: requestSignal(res, config.resilience.requestDeadlineMs, log),
+      };
     };
-  };
 
-  app.use(requestIdMiddleware());
-  app.use(metrics.httpMiddleware());
-  app.use(health.routes());
-  app.get('/metrics', metrics.handler());
-  const corsPolicy = cors({
-    origin: config.corsOrigins,
-    credentials: true,
-    methods: ['GET', 'POST'],
-    exposedHeaders: ['x-request-id', 'retry-after', 'etag', SCHEMA_VERSION_HEADER],
-    maxAge: 600,
-  });
-  app.use(schemaRouter(publicSchema, corsPolicy, rateLimits.ipMiddleware()));
-  app.use(browserRouter({ enabled: config.explorerEnabled }));
-  // Only GraphQL is shed under overload: health, readiness and metrics always answer.
-  const admission = createAdmission(config.admission, metrics);
-  app.use(
-    GRAPHQL_ROUTE,
-    schemaVersionHeader(publicSchema),
-    corsPolicy,
-    admission.middleware,
-    rateLimits.ipMiddleware(),
-    express.json({ limit: settings.bodyLimitBytes }),
-    requestChecks({ maxDocumentBytes: config.limits.maxDocumentBytes }),
-    expressMiddleware(apollo, { context }),
-  );
-  app.use(exportsRouter({ generationUrl: config.subgraphUrls.generation, log }));
-  app.use(notFound);
-  app.use(jsonErrorHandler(log));
+    const corsPolicy = cors({
+      origin: config.corsOrigins,
+      credentials: true,
+      methods: ['GET', 'POST'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'etag', SCHEMA_VERSION_HEADER],
+      maxAge: 600,
+    });
+    shell.express.use(schemaRouter(publicSchema, corsPolicy, rateLimits.ipMiddleware()));
+    // Only GraphQL is shed under overload: health, readiness and metrics always answer.
+    const admission = createAdmission(config.admission, shell.metrics);
+    shell.onRelease(() => admission.stop());
+    const graphql = prepareGraphQL<GatewayContext>(shell, {
+      apollo: {
+        gateway,
+        // Integrators read the schema by introspection; it is the public API schema, without federation internals.
+        introspection: true,
+        hideSchemaDetailsFromClientErrors: true,
+        csrfPrevention: true,
+        allowBatchedHttpRequests: false,
+        parseOptions: { maxTokens: config.limits.maxTokens },
+        validationRules: limitValidationRules(config.limits),
+        validationOptions: { maxErrors: MAX_VALIDATION_ERRORS },
+        // Apollo's default store sizes documents without the source text they retain (see BoundedDocumentCache).
+        documentStore:
+          config.server.documentCacheMaxBytes > 0
+            ? new BoundedDocumentCache(config.server.documentCacheMaxBytes)
+            : null,
+        persistedQueries:
+          config.server.apqCacheMaxBytes > 0
+            ? { cache: new BoundedQueryCache(config.server.apqCacheMaxBytes), ttl: APQ_TTL_SECONDS }
+            : false,
+        formatError: (formatted, error) =>
+          formatGatewayError(formatted, error, { log, requestId: currentRequestId() }),
+        plugins: [
+          operationGuardPlugin({ limits: config.limits, rateLimits, metrics: shell.metrics }),
+          introspectionCache,
+          refuseSubscriptionsOverHttp(GRAPHQL_PATH),
+        ],
+      },
+      log,
+      before: [
+        schemaVersionHeader(publicSchema),
+        corsPolicy,
+        admission.middleware,
+        rateLimits.ipMiddleware(),
+      ],
+      after: [requestChecks({ maxDocumentBytes: config.limits.maxDocumentBytes })],
+      bodyLimit: config.server.bodyLimitBytes,
+      context,
+    });
+    const subscriptions = attachSubscriptions({
+      httpServer: shell.httpServer,
+      path: GRAPHQL_PATH,
+      settings: config.subscriptions,
+      limits: config.limits,
+      corsOrigins: config.corsOrigins,
+      trustProxyHops: config.server.trustProxyHops,
+      requestDeadlineMs: config.resilience.requestDeadlineMs,
+      internalSecret: config.internalSecret,
+      subgraphUrls: urls,
+      services: () => dataSources,
+      authenticator,
+      rateLimits,
+      executeOperation: async (request, contextValue) => {
+        const response = await graphql.apollo.executeOperation(request, { contextValue });
+        if (response.body.kind === 'single') return response.body.singleResult;
+        return { errors: [{ message: 'Incremental delivery is not supported over WebSocket' }] };
+      },
+      metrics: shell.metrics,
+      log,
+    });
+    shell.onDrain(() => subscriptions.close(config.server.shutdownTimeoutMs));
+    gateway.onSchemaLoadOrUpdate((schema) => {
+      publicSchema.update(schema.apiSchema);
+      introspectionCache.reset();
+      subscriptions.schemaLoaded(schema);
+    });
+    shell.express.use(browserRouter({ enabled: config.explorerEnabled }));
+    await graphql.serve();
+    shell.express.use(exportsRouter({ generationUrl: config.subgraphUrls.generation, log }));
 
-  let stopping: Promise<void> | undefined;
-  return {
-    httpServer,
-    health,
-    metrics,
-    subscriptions,
-    breakerStates: () => policies.states(),
-    listen: (port, host = '0.0.0.0') =>
-      new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          const actual = (httpServer.address() as AddressInfo).port;
-          resolve({ url: `http://127.0.0.1:${actual}/graphql`, port: actual });
-        });
-      }),
-    stop: () =>
-      (stopping ??= (async () => {
-        health.startShutdown();
-        // Load balancers see readiness false and stop sending before the listener closes.
-        if (settings.shutdownDelayMs > 0 && httpServer.listening) await sleep(settings.shutdownDelayMs);
-        await subscriptions.close(settings.shutdownTimeoutMs);
-        await apollo.stop();
-        if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-        admission.stop();
-        policies.dispose();
-        client.close();
-        await authenticator.close();
-        await infra.close();
-      })()),
-  };
+    return {
+      httpServer: shell.httpServer,
+      health: shell.health,
+      metrics: shell.metrics,
+      subscriptions,
+      breakerStates: () => policies.states(),
+      listen: (port, host) => shell.listen(port, host),
+      stop: () => shell.stop(),
+    };
+  } catch (error) {
+    await shell.stop();
+    throw error;
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import { createGatewayServer, type GatewayServer } from '@atrium/gateway/server'
 import { loadGatewayConfig } from '@atrium/gateway/config';
 import { readSupergraph } from '@atrium/gateway/supergraph';
 import { createLogger, type Logger } from '@atrium/platform/logging';
-import type { SubgraphRuntime } from '@atrium/platform/server';
+import type { SubgraphServer } from '@atrium/platform/server';
 import { createGenerationServer, loadGenerationConfig } from '@atrium/subgraph-generation';
 import { createIdentityServer, loadIdentityConfig } from '@atrium/subgraph-identity';
 import { createIntegrationsServer, loadIntegrationsConfig } from '@atrium/subgraph-integrations';
@@ -25,7 +25,7 @@ export interface Stack {
   gateway: GatewayServer;
   subgraphs: Record<
     'identity' | 'integrations' | 'generation' | 'monitoring',
-    { server: SubgraphRuntime; url: string }
+    { server: SubgraphServer; url: string }
   >;
   stop(): Promise<void>;
 }
@@ -43,8 +43,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: 'silent',
     ...options.env,
   };
-  const started: SubgraphRuntime[] = [];
-  const listen = async (server: SubgraphRuntime) => {
+  const started: SubgraphServer[] = [];
+  const listen = async (server: SubgraphServer) => {
     started.push(server);
     return { server, url: (await server.listen(0, '127.0.0.1')).url };
   };

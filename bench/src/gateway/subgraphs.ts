@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@atrium/platform/logging';
-import type { SubgraphRuntime } from '@atrium/platform/server';
+import type { SubgraphServer } from '@atrium/platform/server';
 import { createGenerationServer, loadGenerationConfig } from '@atrium/subgraph-generation';
 import { createIdentityServer, loadIdentityConfig } from '@atrium/subgraph-identity';
 import { createIntegrationsServer, loadIntegrationsConfig } from '@atrium/subgraph-integrations';
@@ -15,8 +15,8 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'atrium-bench-'));
   const log = createLogger({ service: 'bench-subgraphs', level: 'warn', pretty: false });
   const env = { ...process.env, ATRIUM_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  const started: SubgraphRuntime[] = [];
-  const listen = async (server: SubgraphRuntime) => {
+  const started: SubgraphServer[] = [];
+  const listen = async (server: SubgraphServer) => {
     started.push(server);
     return (await server.listen(0, '127.0.0.1')).url;
   };

@@ -46,6 +46,7 @@ const IDLE_SOCKET_MS = 30_000;
 export class SubgraphHttpClient {
   private readonly http: HttpAgent;
   private readonly https: HttpsAgent;
+  private closed = false;
 
   constructor(private readonly options: SubgraphHttpClientOptions) {
     const agentOptions = {
@@ -107,8 +108,14 @@ export class SubgraphHttpClient {
     });
   }
 
+  /** False once `close()` ran: no call can be made any more (the gateway's readiness reports it). */
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
   /** Closes every pooled socket. */
   close(): void {
+    this.closed = true;
     this.http.destroy();
     this.https.destroy();
   }

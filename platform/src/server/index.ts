@@ -1,20 +1,40 @@
 export {
-  createSubgraphServer,
+  createHttpShell,
+  DEFAULT_SERVER_TIMEOUTS,
+  type HttpShell,
+  type HttpShellOptions,
+  type Listening,
+  type ServerTimeouts,
+} from './http-shell';
+export {
+  openInfrastructure,
+  openSubgraphResources,
+  buildOn,
+  type Resources,
+  type SubgraphResources,
+} from './resources';
+export {
+  prepareGraphQL,
+  serveGraphQL,
   GRAPHQL_PATH,
+  type GraphQLOptions,
+  type PreparedGraphQL,
+} from './graphql';
+export {
+  createSubgraphServer,
   type BaseContext,
   type SubgraphServer,
   type SubgraphServerOptions,
 } from './subgraph-server';
 export {
-  createSubgraphRuntime,
-  type RuntimeContextInput,
-  type SubgraphRuntime,
-  type SubgraphRuntimeOptions,
-} from './subgraph-runtime';
-export { subgraphConfigSpec, subgraphRuntimeConfig, type SubgraphRuntimeConfig } from './service-config';
+  serverTimeoutSpec,
+  serverTimeouts,
+  subgraphConfigSpec,
+  subgraphRuntimeConfig,
+  type SubgraphRuntimeConfig,
+} from './service-config';
 export { runService, configOrExit, packageVersion } from './run-service';
 export { errorBody, jsonErrorHandler, notFound } from './http-errors';
-export { applyServerTimeouts } from './timeouts';
 export { startSubscriptionServer, type SubscriptionServer } from './subscriptions';
 export {
   attachGraphqlWs,

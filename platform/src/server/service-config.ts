@@ -1,5 +1,29 @@
 import { DEV_INTERNAL_SECRET } from '../auth';
 import { env } from '../config';
+import { DEFAULT_SERVER_TIMEOUTS, type ServerTimeouts } from './http-shell';
+
+/** The HTTP shell's timeouts, the same variables for every service (gateway and subgraphs). */
+export const serverTimeoutSpec = {
+  HEADERS_TIMEOUT_MS: env.int({ default: DEFAULT_SERVER_TIMEOUTS.headersTimeoutMs, min: 100, max: 120_000 }),
+  REQUEST_TIMEOUT_MS: env.int({ default: DEFAULT_SERVER_TIMEOUTS.requestTimeoutMs, min: 100, max: 600_000 }),
+  KEEP_ALIVE_TIMEOUT_MS: env.int({
+    default: DEFAULT_SERVER_TIMEOUTS.keepAliveTimeoutMs,
+    min: 100,
+    max: 600_000,
+  }),
+  SHUTDOWN_DELAY_MS: env.int({ default: DEFAULT_SERVER_TIMEOUTS.shutdownDelayMs, min: 0, max: 120_000 }),
+  SHUTDOWN_TIMEOUT_MS: env.int({ default: DEFAULT_SERVER_TIMEOUTS.shutdownTimeoutMs, min: 0, max: 600_000 }),
+} as const;
+
+export function serverTimeouts(raw: Record<keyof typeof serverTimeoutSpec, number>): ServerTimeouts {
+  return {
+    headersTimeoutMs: raw.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: raw.KEEP_ALIVE_TIMEOUT_MS,
+    shutdownDelayMs: raw.SHUTDOWN_DELAY_MS,
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+  };
+}
 
 /**
  * The variables every subgraph reads, with the subgraph's name in the port and database variables so that one
@@ -20,6 +44,7 @@ export function subgraphConfigSpec(name: string, defaultPort: number) {
     REDIS_URL: env.optionalUrl({ protocols: ['redis:', 'rediss:'] }),
     REDIS_KEY_PREFIX: env.string({ default: 'atrium:', pattern: /^[A-Za-z0-9:_.-]{1,64}$/ }),
     ATRIUM_DATA_DIR: env.string({ default: '.data' }),
+    ...serverTimeoutSpec,
   } as const;
 }
 
@@ -35,6 +60,7 @@ export interface SubgraphRuntimeConfig {
   /** Prefix of every Redis key, so several deployments (or test runs) can share one Redis. */
   redisKeyPrefix: string;
   dataDir: string;
+  timeouts: ServerTimeouts;
 }
 
 /**
@@ -55,6 +81,7 @@ export function subgraphRuntimeConfig(name: string, raw: Record<string, unknown>
     redisUrl: raw.REDIS_URL as string | undefined,
     redisKeyPrefix: raw.REDIS_KEY_PREFIX as string,
     dataDir: raw.ATRIUM_DATA_DIR as string,
+    timeouts: serverTimeouts(raw as Record<keyof typeof serverTimeoutSpec, number>),
   };
 }
 

@@ -1,23 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import {
-  ApolloServerPluginInlineTraceDisabled,
-  ApolloServerPluginLandingPageDisabled,
-} from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express } from 'express';
+import type { Server } from 'node:http';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import type { Express } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { requireGatewayAssertion, type GatewayCaller, type Principal } from '../auth';
 import { maskError } from '../errors';
-import { HealthRegistry, type DependencyCheck } from '../health';
-import { currentRequestId, requestIdMiddleware, type Logger } from '../logging';
-import { createMetrics, type Metrics } from '../metrics';
-import { jsonErrorHandler, notFound } from './http-errors';
-import { startSubscriptionServer, type SubscriptionServer } from './subscriptions';
-import { applyServerTimeouts } from './timeouts';
+import type { HealthRegistry } from '../health';
+import { currentRequestId, type Logger } from '../logging';
+import type { Metrics } from '../metrics';
+import { GRAPHQL_PATH, serveGraphQL } from './graphql';
+import { createHttpShell, type HttpShell, type Listening, type ServerTimeouts } from './http-shell';
+import type { Resources } from './resources';
+import { startSubscriptionServer } from './subscriptions';
 
 /** What a subgraph's context function receives for every operation (HTTP or WebSocket). */
 export interface BaseContext {
@@ -32,59 +26,81 @@ export interface BaseContext {
   log: Logger;
 }
 
-export interface SubgraphServerOptions<Ctx extends object> {
+export interface SubgraphServerOptions<Ctx extends object, App extends object> {
   /** The subgraph's name: the audience its gateway assertions must carry and the label of its metrics. */
   name: string;
   version?: string;
   /** The federated schema without permissions; `permissions` (graphql-shield) is applied here. */
   schema: GraphQLSchema;
   permissions: Parameters<typeof applyMiddleware>[1];
-  context: (base: BaseContext) => Promise<Ctx> | Ctx;
   /** INTERNAL_TOKEN_SECRET shared with the gateway. */
   internalSecret: string;
   log: Logger;
-  checks?: DependencyCheck[];
+  /** What the process opened; its checks make readiness and it is closed last on stop. Default: nothing. */
+  resources?: Resources;
+  /**
+   * The app built on the resources (services created once per process); resolvers reach it through the
+   * context. Its `close()`, when it has one, runs after HTTP drained and before the resources close.
+   */
+  app?: App;
+  /** Builds the GraphQL context of one operation from the caller (usually `{ ...base, em, app, loaders }`). */
+  context: (base: BaseContext) => Ctx;
+  timeouts?: Partial<ServerTimeouts>;
   /** Largest accepted JSON body. Default 256 KB; larger bodies get 413 before parsing. */
   bodyLimit?: string;
   /** Extra open routes (e.g. `/.well-known/jwks.json`), mounted before the assertion guard. */
-  routes?: (app: Express) => void;
-  /** Called last on stop(), after HTTP and WebSockets drained: close the database, queues, buses. */
-  onStop?: () => Promise<void>;
+  routes?: (express: Express) => void;
 }
 
-export interface SubgraphServer {
-  readonly app: Express;
+export interface SubgraphServer<App extends object = object> {
+  readonly app: App;
   readonly httpServer: Server;
   readonly health: HealthRegistry;
   readonly metrics: Metrics;
   /** Listens (port 0 picks a free port) and resolves with the GraphQL URL. */
-  listen(port: number, host?: string): Promise<{ url: string; port: number }>;
-  /** Readiness false, drain in-flight requests, close sockets, then `onStop`. Idempotent. */
+  listen(port: number, host?: string): Promise<Listening>;
+  /** Readiness false, WebSockets closed, in-flight requests drained, then app and resources closed. Idempotent. */
   stop(): Promise<void>;
 }
 
-export const GRAPHQL_PATH = '/graphql';
-
 /**
- * Apollo Server 5 on express 5, shared by every subgraph: request ids, metrics, health routes, the gateway
- * assertion guard, a body limit, masked errors, introspection and traces off, graphql-ws when the schema has
- * subscriptions, and a drain on stop.
+ * A subgraph on the platform HTTP shell: the gateway assertion guard, a body limit, graphql-shield permissions,
+ * masked errors, introspection and traces off, and graphql-ws when the schema has subscriptions.
  */
-export async function createSubgraphServer<Ctx extends object>(
-  options: SubgraphServerOptions<Ctx>,
-): Promise<SubgraphServer> {
+export async function createSubgraphServer<Ctx extends object, App extends object = object>(
+  options: SubgraphServerOptions<Ctx, App>,
+): Promise<SubgraphServer<App>> {
+  const { name, log, resources } = options;
+  const app = options.app ?? ({} as App);
+  const shell = createHttpShell({
+    name,
+    version: options.version,
+    log,
+    checks: resources?.checks,
+    timeouts: options.timeouts,
+    urlPath: GRAPHQL_PATH,
+  });
+  if (resources) shell.onRelease(() => resources.close());
+  const close = (app as { close?: () => Promise<void> }).close;
+  if (typeof close === 'function') shell.onRelease(() => close.call(app));
+  try {
+    return await serveSubgraph(shell, options, app);
+  } catch (error) {
+    // Releases whatever was registered so far: GraphQL, the app, the resources.
+    await shell.stop();
+    throw error;
+  }
+}
+
+async function serveSubgraph<Ctx extends object, App extends object>(
+  shell: HttpShell,
+  options: SubgraphServerOptions<Ctx, App>,
+  app: App,
+): Promise<SubgraphServer<App>> {
   const { name, log } = options;
-  const app = express();
-  app.disable('x-powered-by');
-  const httpServer = createServer(app);
-  applyServerTimeouts(httpServer);
-  const health = new HealthRegistry({ service: name, version: options.version });
-  for (const check of options.checks ?? []) health.register(check);
-  const metrics = createMetrics({ service: name });
   const schema = applyMiddleware(options.schema, options.permissions);
   const secret = options.internalSecret;
-
-  const buildContext = (caller: GatewayCaller, requestId: string): Promise<Ctx> | Ctx =>
+  const buildContext = (caller: GatewayCaller, requestId: string): Ctx =>
     options.context({
       principal: caller.principal,
       fromGateway: true,
@@ -94,10 +110,9 @@ export async function createSubgraphServer<Ctx extends object>(
       log: log.child({ requestId }),
     });
 
-  let subscriptions: SubscriptionServer | undefined;
   if (schema.getSubscriptionType()) {
-    subscriptions = startSubscriptionServer({
-      httpServer,
+    const subscriptions = startSubscriptionServer({
+      httpServer: shell.httpServer,
       path: GRAPHQL_PATH,
       schema,
       audience: name,
@@ -105,63 +120,30 @@ export async function createSubgraphServer<Ctx extends object>(
       log,
       context: (caller) => buildContext(caller, caller.requestId ?? 'ws'),
     });
+    shell.onDrain(() => subscriptions.dispose());
   }
 
-  const apollo = new ApolloServer<Ctx>({
-    schema,
-    introspection: false,
-    // runService owns SIGTERM (drain, exit 0); Apollo's own handler would stop early and re-raise the signal.
-    stopOnTerminationSignals: false,
-    includeStacktraceInErrorResponses: false,
-    formatError: (formatted, error) => maskError(formatted, error, { log, requestId: currentRequestId() }),
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginInlineTraceDisabled(),
-      metrics.apolloPlugin(),
-    ],
-    logger: log,
+  options.routes?.(shell.express);
+  await serveGraphQL<Ctx>(shell, {
+    apollo: {
+      schema,
+      introspection: false,
+      formatError: (formatted, error) => maskError(formatted, error, { log, requestId: currentRequestId() }),
+      plugins: [ApolloServerPluginInlineTraceDisabled()],
+    },
+    log,
+    before: [requireGatewayAssertion({ secret, audience: name })],
+    bodyLimit: options.bodyLimit ?? '256kb',
+    context: async ({ res }) =>
+      buildContext(res.locals.caller as GatewayCaller, res.locals.requestId as string),
   });
-  await apollo.start();
 
-  app.use(requestIdMiddleware());
-  app.use(metrics.httpMiddleware());
-  app.use(health.routes());
-  app.get('/metrics', metrics.handler());
-  options.routes?.(app);
-  app.use(
-    GRAPHQL_PATH,
-    requireGatewayAssertion({ secret, audience: name }),
-    express.json({ limit: options.bodyLimit ?? '256kb' }),
-    expressMiddleware(apollo, {
-      context: async ({ res }) =>
-        buildContext(res.locals.caller as GatewayCaller, res.locals.requestId as string),
-    }),
-  );
-  app.use(notFound);
-  app.use(jsonErrorHandler(log));
-
-  let stopping: Promise<void> | undefined;
   return {
     app,
-    httpServer,
-    health,
-    metrics,
-    listen: (port, host = '0.0.0.0') =>
-      new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          const actual = (httpServer.address() as AddressInfo).port;
-          resolve({ url: `http://127.0.0.1:${actual}${GRAPHQL_PATH}`, port: actual });
-        });
-      }),
-    stop: () =>
-      (stopping ??= (async () => {
-        health.startShutdown();
-        await subscriptions?.dispose();
-        await apollo.stop();
-        if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-        await options.onStop?.();
-      })()),
+    httpServer: shell.httpServer,
+    health: shell.health,
+    metrics: shell.metrics,
+    listen: (port, host) => shell.listen(port, host),
+    stop: () => shell.stop(),
   };
 }

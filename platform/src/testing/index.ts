@@ -8,3 +8,5 @@ export {
 } from './services';
 export { freshPostgresDatabase, freshSqliteDatabase, type TestDatabase } from './database';
 export { baseUrl, postGraphQL, type GraphQLResponse } from './http';
+export { waitFor, gate } from './wait';
+export { trickleHeaders, type SlowClientResult } from './slow-client';

@@ -1,12 +1,16 @@
-import type { RuntimeContextInput } from '@atrium/platform/server';
-import type { GenerationCore } from './core';
+import type { EntityManager } from '@mikro-orm/core';
+import type { BaseContext } from '@atrium/platform/server';
+import type { GenerationApp } from './app';
 import { createGenerationJobLoader } from './generation-job/generation-job.loader';
 
-export interface GenerationContext extends RuntimeContextInput {
+/** One operation's context: the caller, its own entity manager and loaders, and the process-wide app. */
+export interface GenerationContext extends BaseContext {
+  em: EntityManager;
+  app: GenerationApp;
   loaders: { generationJob: ReturnType<typeof createGenerationJobLoader> };
-  core: GenerationCore;
 }
 
-export function buildContext(input: RuntimeContextInput, core: GenerationCore): GenerationContext {
-  return { ...input, loaders: { generationJob: createGenerationJobLoader(input.em) }, core };
+export function buildContext(base: BaseContext, app: GenerationApp): GenerationContext {
+  const em = app.fork();
+  return { ...base, em, app, loaders: { generationJob: createGenerationJobLoader(em) } };
 }

@@ -1,6 +1,14 @@
-import { freshSqliteDatabase, Leftovers } from '@atrium/platform/testing';
+import { freshSqliteDatabase, gate, Leftovers, waitFor } from '@atrium/platform/testing';
 import { DEFAULT_TEXT, startFakeProvider, type FakeProvider } from './support/fake-provider';
-import { collect, GENERATE, startGeneration, user, waitForJob, WATCH, type Harness } from './support/harness';
+import {
+  GENERATE,
+  startGeneration,
+  user,
+  waitForJob,
+  watchLive,
+  WATCH,
+  type Harness,
+} from './support/harness';
 
 const alice = user('u-alice');
 const PRIMARY_KEY = 'sk-test-primary-0123456789-secret';
@@ -124,16 +132,20 @@ describe('the model router against real OpenAI- and Anthropic-protocol servers',
   });
 
   it('treats a stream that breaks half-way as a failure and restarts the output cleanly on failover', async () => {
-    const { harness, openai, generate } = await setup({}, { attempts: 1 });
+    // The provider call may wait as long as the test needs: the fake holds its stream at two gates.
+    const { harness, openai, generate } = await setup({}, { attempts: 1, timeoutMs: 60_000 });
+    const subscribed = gate();
+    const partialSeen = gate();
     openai.script({
       kind: 'break',
       text: 'PARTIAL-PRIMARY-OUTPUT '.repeat(20),
       afterChunks: 5,
-      pauseMs: 150,
+      startWhen: subscribed.promise,
+      breakWhen: partialSeen.promise,
     });
     openai.fallback = { kind: 'status', status: 503 };
     const id = await generate();
-    const results = await collect<{
+    const live = watchLive<{
       generationJobUpdated: {
         type: string;
         outputReset: boolean;
@@ -142,6 +154,17 @@ describe('the model router against real OpenAI- and Anthropic-protocol servers',
         job: { status: string; output: string | null };
       };
     }>(harness.ws(alice), WATCH, { id });
+    // The stream starts once the subscriber holds its SNAPSHOT and breaks once it saw the partial output, so
+    // the partial delta reaches it however slowly this machine runs.
+    await waitFor(() => live.results.length > 0, 'the SNAPSHOT');
+    subscribed.open();
+    // Deltas are coalesced at any boundary (the fake streams 12-character chunks), so the words are looked for
+    // in the deltas joined, not in any single one.
+    const deltas = () => live.results.map((r) => r.data?.generationJobUpdated.delta ?? '').join('');
+    await waitFor(() => deltas().includes('PARTIAL-PRIMARY'), 'the partial output of the primary');
+    partialSeen.open();
+    await live.done;
+    const results = live.results;
     const events = results.map((r) => r.data!.generationJobUpdated);
     const final = events[events.length - 1]!;
     expect(final.job).toMatchObject({ status: 'SUCCEEDED', output: DEFAULT_TEXT });
@@ -152,7 +175,7 @@ describe('the model router against real OpenAI- and Anthropic-protocol servers',
       else if (event.delta) rebuilt += event.delta;
     }
     expect(rebuilt).toBe(DEFAULT_TEXT);
-    expect(events.some((e) => e.delta?.includes('PARTIAL-PRIMARY'))).toBe(true);
+    expect(deltas()).toContain('PARTIAL-PRIMARY');
     expect(events.filter((e) => e.outputReset)).toHaveLength(1);
     const job = await waitForJob<Job>(harness, alice, id);
     expect(job.provider).toBe('backup');
@@ -181,7 +204,9 @@ describe('the model router against real OpenAI- and Anthropic-protocol servers',
         GENERATION_BREAKER_WINDOW: '4',
         GENERATION_BREAKER_MIN_CALLS: '2',
         GENERATION_BREAKER_FAILURE_RATE: '50',
-        GENERATION_BREAKER_OPEN_MS: '1500',
+        // Long enough that the three jobs below finish inside it even on a loaded machine; the test then waits
+        // for the half-open state rather than sleeping a fixed time.
+        GENERATION_BREAKER_OPEN_MS: '6000',
         GENERATION_BREAKER_HALF_OPEN_CALLS: '1',
       },
       { attempts: 1 },
@@ -202,8 +227,11 @@ describe('the model router against real OpenAI- and Anthropic-protocol servers',
     expect(anthropic.requests).toHaveLength(5);
 
     openai.fallback = { kind: 'ok' };
-    await new Promise((resolve) => setTimeout(resolve, 1700));
-    expect((await providers()).find((p) => p.id === 'primary')!.circuitState).toBe('HALF_OPEN');
+    await waitFor(
+      async () => (await providers()).find((p) => p.id === 'primary')?.circuitState === 'HALF_OPEN',
+      'the primary to half-open',
+      { intervalMs: 200 },
+    );
     expect((await waitForJob<Job>(harness, alice, await generate())).provider).toBe('primary');
     expect(openai.requests).toHaveLength(3);
     expect((await providers()).find((p) => p.id === 'primary')).toMatchObject({

@@ -38,7 +38,7 @@ describe('myGenerationEvents', () => {
     const id = created.body.data!.generate.id;
     await waitFor(async () => received.length === 1);
     // Events 2 and 3 were written but their messages were lost; event 4 arrives.
-    const em = harness.server.db.fork();
+    const em = harness.server.app.fork();
     const job = await em.findOneOrFail(GenerationJob, id);
     const queuedSequence = job.sequence;
     await em.nativeUpdate(GenerationJob, { id }, { sequence: queuedSequence + 2 });
@@ -51,7 +51,7 @@ describe('myGenerationEvents', () => {
       outputReset: false,
       job: toView(job, false),
     };
-    await harness.server.infra.events.publish(userTopic(bob.userId!), lateEvent);
+    await harness.server.app.resources.infra.events.publish(userTopic(bob.userId!), lateEvent);
     await reading;
     expect(['STATUS', 'SNAPSHOT']).toContain(received[0]!.type);
     expect(received.map((event) => [event.type, event.sequence - queuedSequence]).slice(1)).toEqual([

@@ -1,9 +1,11 @@
-import type { RuntimeContextInput } from '@atrium/platform/server';
-import type { IdentityDeps } from './deps';
+import type { EntityManager } from '@mikro-orm/core';
+import type { BaseContext } from '@atrium/platform/server';
+import type { IdentityApp } from './app';
 import { createUserLoader } from './user/user.loader';
 
-export interface IdentityContext extends RuntimeContextInput {
-  deps: IdentityDeps;
+export interface IdentityContext extends BaseContext {
+  em: EntityManager;
+  app: IdentityApp;
   loaders: { user: ReturnType<typeof createUserLoader> };
   /**
    * The user a mutation of this request has just authenticated (signUp, signIn, refresh…). The caller is still
@@ -12,8 +14,9 @@ export interface IdentityContext extends RuntimeContextInput {
   authenticatedUserId: string | null;
 }
 
-export function buildContext(input: RuntimeContextInput, deps: IdentityDeps): IdentityContext {
-  return { ...input, deps, loaders: { user: createUserLoader(input.em) }, authenticatedUserId: null };
+export function buildContext(base: BaseContext, app: IdentityApp): IdentityContext {
+  const em = app.fork();
+  return { ...base, em, app, loaders: { user: createUserLoader(em) }, authenticatedUserId: null };
 }
 
 /** The caller's user id when the request carries a signed-in user or an API key; null when anonymous. */

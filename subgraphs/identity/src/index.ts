@@ -1,4 +1,5 @@
 export { buildIdentitySchema } from './schema';
-export { createIdentityServer, SUBGRAPH_NAME, JWKS_PATH, type IdentityServer } from './server';
+export { createIdentityServer, serveIdentity, SUBGRAPH_NAME, JWKS_PATH, type IdentityServer } from './server';
+export { createIdentityApp, type IdentityApp, type Clock } from './app';
 export { loadIdentityConfig, type IdentityConfig } from './config';
 export { rules, permissions } from './permissions';

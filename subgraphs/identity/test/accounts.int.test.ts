@@ -90,7 +90,7 @@ for (const mode of MODES) {
 
       it('stores an Argon2id PHC hash with m >= 19 MiB, t >= 2, p = 1', async () => {
         const account = await signUp(identity);
-        const user = await identity.server.db.fork().findOneOrFail(User, account.id);
+        const user = await identity.server.app.fork().findOneOrFail(User, account.id);
         expect(user.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
       });
     });
@@ -123,11 +123,11 @@ for (const mode of MODES) {
 
       it('re-hashes a password stored with other Argon2 parameters at the next sign-in', async () => {
         const account = await signUp(identity);
-        const em = identity.server.db.fork();
+        const em = identity.server.app.fork();
         const legacy = await hash(PASSWORD, { memoryCost: 19_456, timeCost: 3, parallelism: 1 });
         await em.nativeUpdate(User, { id: account.id }, { passwordHash: legacy });
         expect((await signIn(account.email, PASSWORD)).body.data?.signIn.__typename).toBe('AuthPayload');
-        const stored = (await identity.server.db.fork().findOneOrFail(User, account.id)).passwordHash;
+        const stored = (await identity.server.app.fork().findOneOrFail(User, account.id)).passwordHash;
         expect(stored).not.toBe(legacy);
         expect(parseOptions(stored)).toMatchObject({ memoryCost: 19_456, timeCost: 2, parallelism: 1 });
         expect((await signIn(account.email, PASSWORD)).body.data?.signIn.__typename).toBe('AuthPayload');
@@ -140,7 +140,7 @@ for (const mode of MODES) {
       let other: Awaited<ReturnType<typeof signUp>>;
       beforeAll(async () => {
         admin = await signUp(identity, { email: uniqueEmail('admin') });
-        await identity.server.db.fork().nativeUpdate(User, { id: admin.id }, { rolesText: 'ADMIN' });
+        await identity.server.app.fork().nativeUpdate(User, { id: admin.id }, { rolesText: 'ADMIN' });
         const signedIn = await signIn(admin.email, PASSWORD);
         admin = { ...admin, accessToken: signedIn.body.data!.signIn.accessToken };
         member = await signUp(identity, { displayName: 'Searchable Person' });
@@ -201,7 +201,7 @@ for (const mode of MODES) {
         expect(found.body.data?.users.edges.map((e: any) => e.node.id)).toContain(member.id);
         expect(found.body.data?.users.totalCount).toBeGreaterThanOrEqual(1);
 
-        const em = identity.server.db.fork();
+        const em = identity.server.app.fork();
         for (let i = 0; i < 105; i++)
           em.create(User, {
             email: `bulk-${i}-${uniqueEmail()}`,
@@ -244,7 +244,7 @@ for (const mode of MODES) {
 
       it('keeps the last ADMIN: neither demoted nor disabled until another ADMIN exists', async () => {
         const first = await signUp(solo);
-        await solo.server.db.fork().nativeUpdate(User, { id: first.id }, { rolesText: 'ADMIN' });
+        await solo.server.app.fork().nativeUpdate(User, { id: first.id }, { rolesText: 'ADMIN' });
         const token = (await solo.principalOf(first.accessToken)) && {
           ...(await solo.principalOf(first.accessToken)),
           roles: ['ADMIN' as const],

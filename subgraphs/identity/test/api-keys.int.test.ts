@@ -60,7 +60,7 @@ for (const mode of MODES) {
         lastUsedAt: null,
         revokedAt: null,
       });
-      const row = await identity.server.db.fork().findOneOrFail(ApiKey, apiKey.id);
+      const row = await identity.server.app.fork().findOneOrFail(ApiKey, apiKey.id);
       expect(JSON.stringify(row)).not.toContain(secret);
       expect(row.secretHash).toMatch(/^[0-9a-f]{64}$/);
 
@@ -74,7 +74,7 @@ for (const mode of MODES) {
 
     it('never grants a scope wider than the owner’s roles, and validates the input', async () => {
       const viewer = await signUp(identity);
-      await identity.server.db.fork().nativeUpdate(User, { id: viewer.id }, { rolesText: 'VIEWER' });
+      await identity.server.app.fork().nativeUpdate(User, { id: viewer.id }, { rolesText: 'VIEWER' });
       const tooWide = await create(viewer, { name: 'x', scopes: ['generation:read', 'generation:write'] });
       expect(codeOf(tooWide)).toBe('FORBIDDEN');
       expect(tooWide.body.errors?.[0]?.extensions?.scopes).toEqual(['generation:write']);
@@ -155,18 +155,18 @@ for (const mode of MODES) {
       expect((await verify(revoked.secret)).status).toBe(401);
 
       const expiring = await make();
-      await identity.server.db
+      await identity.server.app
         .fork()
         .nativeUpdate(ApiKey, { id: expiring.apiKey.id }, { expiresAt: new Date(Date.now() - 1000) });
       expect((await verify(expiring.secret)).status).toBe(401);
 
       const live = await make();
-      await identity.server.db.fork().nativeUpdate(User, { id: account.id }, { rolesText: 'VIEWER' });
+      await identity.server.app.fork().nativeUpdate(User, { id: account.id }, { rolesText: 'VIEWER' });
       expect((await verify(live.secret)).body.principal).toMatchObject({
         roles: ['VIEWER'],
         scopes: ['profile:read'],
       });
-      await identity.server.db.fork().nativeUpdate(User, { id: account.id }, { disabled: true });
+      await identity.server.app.fork().nativeUpdate(User, { id: account.id }, { disabled: true });
       expect((await verify(live.secret)).status).toBe(401);
     });
 

@@ -21,7 +21,7 @@ for (const mode of MODES) {
       const member = await signUp(identity, { ip: '203.0.113.9' });
       const other = await signUp(identity);
       const admin = await signUp(identity);
-      await identity.server.db.fork().nativeUpdate(User, { id: admin.id }, { rolesText: 'ADMIN' });
+      await identity.server.app.fork().nativeUpdate(User, { id: admin.id }, { rolesText: 'ADMIN' });
       const adminPrincipal = {
         ...(await identity.principalOf(admin.accessToken)),
         roles: ['ADMIN' as const],
@@ -91,7 +91,7 @@ for (const mode of MODES) {
         actor: null,
       });
 
-      const rows = await identity.server.db.fork().find(AuditEvent, {});
+      const rows = await identity.server.app.fork().find(AuditEvent, {});
       const stored = JSON.stringify(rows);
       const logged = identity.logs.join('\n');
       for (const secret of secrets) {
@@ -109,7 +109,7 @@ for (const mode of MODES) {
         sessionId: null,
         apiKeyId: null,
       };
-      const em = identity.server.db.fork();
+      const em = identity.server.app.fork();
       for (let i = 0; i < 120; i++)
         em.create(AuditEvent, {
           type: 'user.enabled',

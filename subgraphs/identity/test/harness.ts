@@ -89,7 +89,7 @@ export async function startIdentity(
   };
   leftovers.defer(stop);
   const { url } = await server.listen(0, '127.0.0.1');
-  const jwks = createLocalJWKSet(server.deps.keys.jwks);
+  const jwks = createLocalJWKSet(server.app.keys.jwks);
 
   const principalOf = async (accessToken: string): Promise<Principal> => {
     const { payload } = await jwtVerify(accessToken, jwks, {

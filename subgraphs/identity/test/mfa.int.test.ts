@@ -90,10 +90,10 @@ for (const mode of MODES) {
       expect(codeOf(again)).toBe('CONFLICT');
 
       // At rest: the seed is sealed and the recovery codes are hashes.
-      const stored = await identity.server.db.fork().findOneOrFail(User, account.id);
+      const stored = await identity.server.app.fork().findOneOrFail(User, account.id);
       expect(stored.totpSecret).toMatch(/^v1\./);
       expect(stored.totpSecret).not.toContain(secret);
-      const rows = await identity.server.db.fork().find(RecoveryCode, { userId: account.id });
+      const rows = await identity.server.app.fork().find(RecoveryCode, { userId: account.id });
       expect(rows.map((row) => row.codeHash).join()).not.toContain(codes[0]!.replace(/-/g, ''));
     });
 
@@ -159,7 +159,7 @@ for (const mode of MODES) {
         variables: { i: { email: account.email, password: PASSWORD } },
       });
       expect(signIn.body.data?.signIn.__typename).toBe('AuthPayload');
-      expect(await identity.server.db.fork().count(RecoveryCode, { userId: account.id })).toBe(0);
+      expect(await identity.server.app.fork().count(RecoveryCode, { userId: account.id })).toBe(0);
       const again = await identity.call('mutation($c: String!) { disableTotp(code: $c) }', {
         token: account.accessToken,
         variables: { c: totpCode(secret, Date.now()) },

@@ -36,12 +36,12 @@ for (const mode of MODES) {
 
     /** Runs `fn` with identity's clock moved past the grace period of a just-exchanged refresh token. */
     const later = async <T>(fn: () => Promise<T>): Promise<T> => {
-      const realNow = identity.server.deps.now;
-      identity.server.deps.now = () => realNow() + CONCURRENT_USE_GRACE_MS + 1000;
+      const realNow = identity.server.app.clock.now;
+      identity.server.app.clock.now = () => realNow() + CONCURRENT_USE_GRACE_MS + 1000;
       try {
         return await fn();
       } finally {
-        identity.server.deps.now = realNow;
+        identity.server.app.clock.now = realNow;
       }
     };
 
@@ -52,9 +52,9 @@ for (const mode of MODES) {
       expect(codeOf(reused)).toBe('UNAUTHENTICATED');
       expect(codeOf(await refresh(rotated.refreshToken))).toBe('UNAUTHENTICATED');
       const sid = (await identity.principalOf(account.accessToken)).sessionId!;
-      const session = await identity.server.db.fork().findOneOrFail(Session, sid);
+      const session = await identity.server.app.fork().findOneOrFail(Session, sid);
       expect(session).toMatchObject({ revokedReason: 'token_reuse' });
-      const events = await identity.server.db
+      const events = await identity.server.app
         .fork()
         .find(AuditEvent, { type: 'refresh_token.reused', targetUserId: account.id });
       expect(events).toHaveLength(1);
@@ -81,7 +81,7 @@ for (const mode of MODES) {
       expect((await refresh(rotated.refreshToken)).body.data?.refreshSession).toBeDefined();
       expect(codeOf(await later(() => refresh(account.refreshToken)))).toBe('UNAUTHENTICATED');
       const sid = (await identity.principalOf(account.accessToken)).sessionId!;
-      const session = await identity.server.db.fork().findOneOrFail(Session, sid);
+      const session = await identity.server.app.fork().findOneOrFail(Session, sid);
       expect(session).toMatchObject({ revokedReason: 'token_reuse' });
     });
 

@@ -1,17 +1,15 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { RuntimeContextInput } from '@atrium/platform/server';
+import type { BaseContext } from '@atrium/platform/server';
+import type { IntegrationsApp } from './app';
 import { createConnectionLoader } from './connection/connection.loader';
 
-export interface IntegrationsContext extends RuntimeContextInput {
+export interface IntegrationsContext extends BaseContext {
   em: EntityManager;
+  app: IntegrationsApp;
   loaders: { connection: ReturnType<typeof createConnectionLoader> };
-  /** Provider ids whose OAuth client credentials this deployment holds. */
-  oauthClients: ReadonlySet<string>;
 }
 
-export function buildContext(
-  input: RuntimeContextInput,
-  oauthClients: ReadonlySet<string>,
-): IntegrationsContext {
-  return { ...input, loaders: { connection: createConnectionLoader(input.em) }, oauthClients };
+export function buildContext(base: BaseContext, app: IntegrationsApp): IntegrationsContext {
+  const em = app.fork();
+  return { ...base, em, app, loaders: { connection: createConnectionLoader(em) } };
 }

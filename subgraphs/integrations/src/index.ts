@@ -1,4 +1,10 @@
 export { buildIntegrationsSchema } from './schema';
-export { createIntegrationsServer, SUBGRAPH_NAME } from './server';
+export {
+  createIntegrationsServer,
+  serveIntegrations,
+  SUBGRAPH_NAME,
+  type IntegrationsServer,
+} from './server';
+export { createIntegrationsApp, type IntegrationsApp } from './app';
 export { loadIntegrationsConfig, type IntegrationsConfig } from './config';
 export { rules, permissions } from './permissions';

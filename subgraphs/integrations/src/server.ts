@@ -1,5 +1,12 @@
 import type { Logger } from '@atrium/platform/logging';
-import { createSubgraphRuntime, packageVersion, type SubgraphRuntime } from '@atrium/platform/server';
+import {
+  buildOn,
+  createSubgraphServer,
+  openSubgraphResources,
+  packageVersion,
+  type SubgraphServer,
+} from '@atrium/platform/server';
+import { createIntegrationsApp, type IntegrationsApp } from './app';
 import type { IntegrationsConfig } from './config';
 import { buildContext } from './context';
 import { entities, migrations } from './database';
@@ -8,21 +15,30 @@ import { buildIntegrationsSchema } from './schema';
 
 export const SUBGRAPH_NAME = 'integrations';
 
-/** The integrations subgraph, ready to listen. No env, no listen of its own: main.ts and tests do that. */
-export function createIntegrationsServer(deps: {
-  config: IntegrationsConfig;
-  log: Logger;
-}): Promise<SubgraphRuntime> {
-  const oauthClients: ReadonlySet<string> = new Set(deps.config.oauthClients.keys());
-  return createSubgraphRuntime({
+export type IntegrationsServer = SubgraphServer<IntegrationsApp>;
+
+/** The integrations app served as a subgraph on the platform shell. No env, no listen of its own. */
+export function serveIntegrations(app: IntegrationsApp, log: Logger): Promise<IntegrationsServer> {
+  return createSubgraphServer({
     name: SUBGRAPH_NAME,
     version: packageVersion(__dirname),
-    config: deps.config,
-    log: deps.log,
     schema: buildIntegrationsSchema(),
     permissions,
-    entities,
-    migrations,
-    context: (input) => buildContext(input, oauthClients),
+    internalSecret: app.config.internalSecret,
+    log,
+    timeouts: app.config.timeouts,
+    resources: app.resources,
+    app,
+    context: (base) => buildContext(base, app),
   });
+}
+
+/** Opens the resources, builds the app and serves it: what main.ts and the tests run. */
+export async function createIntegrationsServer(deps: {
+  config: IntegrationsConfig;
+  log: Logger;
+}): Promise<IntegrationsServer> {
+  const { config, log } = deps;
+  const resources = await openSubgraphResources(SUBGRAPH_NAME, config, log, { entities, migrations });
+  return buildOn(resources, async () => serveIntegrations(createIntegrationsApp(resources, config), log));
 }

@@ -6,11 +6,10 @@ import {
   type Principal,
 } from '@atrium/platform/auth';
 import { createLogger } from '@atrium/platform/logging';
-import type { SubgraphRuntime } from '@atrium/platform/server';
 import { freshSqliteDatabase, Leftovers, postGraphQL } from '@atrium/platform/testing';
 import { loadIntegrationsConfig } from '../src/config';
 import { Connection } from '../src/connection/connection.entity';
-import { createIntegrationsServer } from '../src/server';
+import { createIntegrationsServer, type IntegrationsServer } from '../src/server';
 
 const SECRET = 'integrations-test-secret-0123456789abcdefgh';
 const user = (userId: string, roles: Principal['roles'] = ['MEMBER']): Principal => ({
@@ -22,7 +21,7 @@ const user = (userId: string, roles: Principal['roles'] = ['MEMBER']): Principal
 
 describe('integrations subgraph', () => {
   const leftovers = new Leftovers();
-  let server: SubgraphRuntime;
+  let server: IntegrationsServer;
   let url: string;
   let aliceConnectionId: string;
 
@@ -38,7 +37,7 @@ describe('integrations subgraph', () => {
     const log = createLogger({ service: 'integrations', level: 'silent', pretty: false });
     server = leftovers.add(await createIntegrationsServer({ config, log }), (s) => s.stop());
     url = (await server.listen(0, '127.0.0.1')).url;
-    const em = server.db.fork();
+    const em = server.app.fork();
     const connection = em.create(Connection, { ownerId: 'alice', providerId: 'github' });
     await em.flush();
     aliceConnectionId = connection.id;

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { Infrastructure } from '@atrium/platform/infrastructure';
 import type { Logger } from '@atrium/platform/logging';
 import { PolicyRegistry } from '@atrium/platform/resilience';
+import type { SubgraphResources } from '@atrium/platform/server';
 import { AlertService, type AlertView } from './alert/alert.service';
 import { WEBHOOK_QUEUE, WebhookSender } from './alert/webhook-sender';
 import type { MonitoringConfig } from './config';
@@ -11,6 +11,10 @@ import { StatusStore } from './status/status-store';
 
 /** The monitoring subgraph's services, built once per process from its opened resources. */
 export interface MonitoringApp {
+  readonly resources: SubgraphResources;
+  readonly config: MonitoringConfig;
+  /** A fresh entity manager (one per operation, in the context). */
+  fork(): EntityManager;
   status: StatusService;
   alerts: AlertService;
   poller: StatusPoller;
@@ -20,16 +24,16 @@ export interface MonitoringApp {
   /** Starts webhook delivery and, unless `poll` is false, polling on the interval. */
   start(options?: { poll?: boolean }): void;
   /** Stops polling and delivery; waits for a running poll. */
-  stop(): Promise<void>;
+  close(): Promise<void>;
 }
 
-export function createMonitoringApp(deps: {
-  config: MonitoringConfig;
-  fork: () => EntityManager;
-  infra: Infrastructure;
-  log: Logger;
-}): MonitoringApp {
-  const { config, infra, log } = deps;
+export function createMonitoringApp(
+  resources: SubgraphResources,
+  config: MonitoringConfig,
+  log: Logger,
+): MonitoringApp {
+  const { infra } = resources;
+  const fork = () => resources.db.fork();
   const policies = new PolicyRegistry();
   const webhooks = config.webhook
     ? new WebhookSender({
@@ -51,7 +55,7 @@ export function createMonitoringApp(deps: {
       })
     : undefined;
   const alerts = new AlertService({
-    fork: deps.fork,
+    fork,
     events: infra.events,
     notify: (alert) => webhooks?.enqueue(alert) ?? Promise.resolve(),
     log,
@@ -74,6 +78,9 @@ export function createMonitoringApp(deps: {
   });
   const status = new StatusService({ store, pollNow: () => poller.poll() });
   return {
+    resources,
+    config,
+    fork,
     status,
     alerts,
     poller,
@@ -83,7 +90,7 @@ export function createMonitoringApp(deps: {
       webhooks?.start();
       if (poll) poller.start();
     },
-    async stop() {
+    async close() {
       await poller.stop();
       await webhooks?.stop();
       policies.dispose();

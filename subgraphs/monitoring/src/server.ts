@@ -1,5 +1,11 @@
 import type { Logger } from '@atrium/platform/logging';
-import { createSubgraphRuntime, packageVersion, type SubgraphRuntime } from '@atrium/platform/server';
+import {
+  buildOn,
+  createSubgraphServer,
+  openSubgraphResources,
+  packageVersion,
+  type SubgraphServer,
+} from '@atrium/platform/server';
 import { createMonitoringApp, type MonitoringApp } from './app';
 import type { MonitoringConfig } from './config';
 import { buildContext } from './context';
@@ -9,34 +15,39 @@ import { buildMonitoringSchema } from './schema';
 
 export const SUBGRAPH_NAME = 'monitoring';
 
-/** The monitoring subgraph, polling and ready to listen. No env, no listen of its own: main.ts and tests do that. */
+export type MonitoringServer = SubgraphServer<MonitoringApp>;
+
+/** The monitoring app served as a subgraph on the platform shell. No env, no listen of its own. */
+export async function serveMonitoring(app: MonitoringApp, log: Logger): Promise<MonitoringServer> {
+  const server = await createSubgraphServer({
+    name: SUBGRAPH_NAME,
+    version: packageVersion(__dirname),
+    schema: buildMonitoringSchema(),
+    permissions,
+    internalSecret: app.config.internalSecret,
+    log,
+    timeouts: app.config.timeouts,
+    resources: app.resources,
+    app,
+    context: (base) => buildContext(base, app),
+  });
+  server.health.registerBreakers(() => app.policies.list());
+  return server;
+}
+
+/** Opens the resources, builds the app, serves it and starts polling: what main.ts and the tests run. */
 export async function createMonitoringServer(deps: {
   config: MonitoringConfig;
   log: Logger;
   /** Poll on the configured interval (default true); tests that poll by hand pass false. */
   startPoller?: boolean;
-}): Promise<SubgraphRuntime & { monitoring: MonitoringApp }> {
-  // The runtime opens the database and infrastructure the app is built from, so the app comes second.
-  const built: { app?: MonitoringApp } = {};
-  const runtime = await createSubgraphRuntime({
-    name: SUBGRAPH_NAME,
-    version: packageVersion(__dirname),
-    config: deps.config,
-    log: deps.log,
-    schema: buildMonitoringSchema(),
-    permissions,
-    entities,
-    migrations,
-    context: (input) => buildContext(input, built.app!),
-    onStop: async () => built.app?.stop(),
+}): Promise<MonitoringServer> {
+  const { config, log } = deps;
+  const resources = await openSubgraphResources(SUBGRAPH_NAME, config, log, { entities, migrations });
+  return buildOn(resources, async () => {
+    const app = createMonitoringApp(resources, config, log);
+    const server = await serveMonitoring(app, log);
+    app.start({ poll: deps.startPoller ?? true });
+    return server;
   });
-  const app = (built.app = createMonitoringApp({
-    config: deps.config,
-    fork: () => runtime.db.fork(),
-    infra: runtime.infra,
-    log: deps.log,
-  }));
-  runtime.health.registerBreakers(() => app.policies.list());
-  app.start({ poll: deps.startPoller ?? true });
-  return Object.assign(runtime, { monitoring: app });
 }

@@ -78,7 +78,7 @@ function alertSuite(mode: string, open: () => Promise<{ db: TestDatabase; env: R
     let monitoring: Harness;
     let identity: FakeService;
     let receiver: Awaited<ReturnType<typeof webhookReceiver>>;
-    const poll = () => monitoring.server.monitoring.poller.poll();
+    const poll = () => monitoring.server.app.poller.poll();
 
     beforeAll(async () => {
       identity = await fakeService(leftovers, 'identity');

@@ -35,8 +35,8 @@ describeWithPostgres('monitoring replicas on PostgreSQL', () => {
 
     it('one replica polls per interval: the lease goes to exactly one', async () => {
       const polled = await Promise.all([
-        a.server.monitoring.poller.tick(),
-        b.server.monitoring.poller.tick(),
+        a.server.app.poller.tick(),
+        b.server.app.poller.tick(),
       ]);
       expect(polled.filter((snapshot) => snapshot !== null)).toHaveLength(1);
     });
@@ -47,7 +47,7 @@ describeWithPostgres('monitoring replicas on PostgreSQL', () => {
       });
       expect((await statuses.next()).value.data.systemStatusChanged).toEqual({ status: 'UP' });
       await identity.stop();
-      await a.server.monitoring.poller.poll();
+      await a.server.app.poller.poll();
       expect((await statuses.next()).value.data.systemStatusChanged).toEqual({ status: 'DOWN' });
       const answer = await b.gql(ADMIN, '{ systemStatus { services { name status } } }');
       expect(answer.body.data!.systemStatus.services).toEqual([{ name: 'identity', status: 'DOWN' }]);
@@ -55,8 +55,8 @@ describeWithPostgres('monitoring replicas on PostgreSQL', () => {
     });
 
     it('two pollers racing on one condition store one FIRING alert', async () => {
-      await Promise.all([a.server.monitoring.poller.poll(), b.server.monitoring.poller.poll()]);
-      await Promise.all([a.server.monitoring.poller.poll(), b.server.monitoring.poller.poll()]);
+      await Promise.all([a.server.app.poller.poll(), b.server.app.poller.poll()]);
+      await Promise.all([a.server.app.poller.poll(), b.server.app.poller.poll()]);
       const alerts = (await a.gql(ADMIN, '{ alerts { rule state service } }')).body.data!.alerts;
       expect(alerts).toEqual([{ rule: 'service-down', state: 'FIRING', service: 'identity' }]);
       await identity.start();

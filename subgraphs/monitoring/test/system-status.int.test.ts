@@ -55,7 +55,7 @@ describe('systemStatus', () => {
       completed: 10,
       oldestWaitingSeconds: 12.5,
     };
-    await monitoring.server.monitoring.poller.poll();
+    await monitoring.server.app.poller.poll();
     const answer = await status();
     expect(answer.status).toBe('UP');
     expect(answer.services).toEqual([
@@ -98,7 +98,7 @@ describe('systemStatus', () => {
   it('shows a breaker forced open, with its opening time, while the service stays ready', async () => {
     await api.tripBreaker();
     try {
-      await monitoring.server.monitoring.poller.poll();
+      await monitoring.server.app.poller.poll();
       const answer = await status();
       expect(answer.circuitBreakers[0]).toEqual({
         service: 'api',
@@ -123,7 +123,7 @@ describe('systemStatus', () => {
   it('reports a service whose own dependency fails as DEGRADED with the failing check', async () => {
     worker.databaseDown = true;
     try {
-      await monitoring.server.monitoring.poller.poll();
+      await monitoring.server.app.poller.poll();
       const service = (await status()).services[1];
       expect(service).toMatchObject({ name: 'worker', status: 'DEGRADED' });
       expect(service.dependencies[0]).toEqual({
@@ -139,7 +139,7 @@ describe('systemStatus', () => {
 
   it('a stopped service is DOWN and the whole system DEGRADED; it is UP again once restarted', async () => {
     await worker.stop();
-    await monitoring.server.monitoring.poller.poll();
+    await monitoring.server.app.poller.poll();
     let answer = await status();
     expect(answer.services[1]).toMatchObject({
       name: 'worker',
@@ -148,7 +148,7 @@ describe('systemStatus', () => {
     });
     expect(answer.status).toBe('DEGRADED');
     await worker.start();
-    await monitoring.server.monitoring.poller.poll();
+    await monitoring.server.app.poller.poll();
     answer = await status();
     expect(answer.services[1]).toMatchObject({ name: 'worker', status: 'UP' });
   });
@@ -156,7 +156,7 @@ describe('systemStatus', () => {
   it('a frozen (SIGSTOP) service is DOWN "timed out" and does not hold up the others', async () => {
     frozen.child.kill('SIGSTOP');
     try {
-      const snapshot = await monitoring.server.monitoring.poller.poll();
+      const snapshot = await monitoring.server.app.poller.poll();
       const byName = Object.fromEntries(snapshot.services.map((s) => [s.name, s]));
       expect(byName.child).toMatchObject({ status: 'DOWN', reason: 'timed out' });
       expect(byName.worker).toMatchObject({ status: 'UP' });

@@ -22,7 +22,11 @@ export class GenerationEventResolver {
       'Owner or ADMIN. A SNAPSHOT first, then every change in sequence order; completes after a terminal state.',
     subscribe: ({ args, context }) => {
       const ctx = context as GenerationContext;
-      return watchJob({ events: ctx.infra.events, store: ctx.core.store }, ctx.principal, String(args.id));
+      return watchJob(
+        { events: ctx.app.resources.infra.events, store: ctx.app.store },
+        ctx.principal,
+        String(args.id),
+      );
     },
   })
   generationJobUpdated(@Root() payload: JobEventPayload, @Arg('id', () => ID) _id: string): GenerationEvent {
@@ -33,7 +37,7 @@ export class GenerationEventResolver {
     description: "Every event of the subscriber's jobs, starting with a SNAPSHOT of each one still running.",
     subscribe: ({ context }) => {
       const ctx = context as GenerationContext;
-      return watchUser({ events: ctx.infra.events, fork: ctx.core.fork }, ctx.principal);
+      return watchUser({ events: ctx.app.resources.infra.events, fork: ctx.app.fork }, ctx.principal);
     },
   })
   myGenerationEvents(@Root() payload: JobEventPayload, @Ctx() _ctx: GenerationContext): GenerationEvent {

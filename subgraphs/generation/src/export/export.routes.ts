@@ -26,11 +26,11 @@ function filename(title: string, ext: string): string {
  * The signature is the authorization (no assertion: a browser follows the link as is); it names one job and one
  * format and expires within minutes. Markdown is served as stored; PDF is rendered from it on each request.
  */
-export function exportRoutes(deps: () => { store: JobStore; signer: ExportSigner; log: Logger }): Router {
+export function exportRoutes(deps: { store: JobStore; signer: ExportSigner; log: Logger }): Router {
   const router = Router();
   router.get('/exports/:file', async (req, res, next) => {
     try {
-      const { store, signer } = deps();
+      const { store, signer } = deps;
       const file = String(req.params.file);
       const match = FILE.exec(file);
       const expires = typeof req.query.expires === 'string' ? req.query.expires : '';

@@ -36,17 +36,17 @@ export class GenerationJobResolver {
     @Arg('input', () => GenerateInput) input: GenerateInput,
     @Ctx() ctx: GenerationContext,
   ): Promise<GenerationJob> {
-    return ctx.core.service.generate(ctx.em, ctx.principal, input);
+    return ctx.app.jobs.generate(ctx.em, ctx.principal, input);
   }
 
   @Mutation(() => GenerationJob)
   cancelGeneration(@Arg('id', () => ID) id: string, @Ctx() ctx: GenerationContext): Promise<GenerationJob> {
-    return ctx.core.service.cancel(ctx.principal, id);
+    return ctx.app.jobs.cancel(ctx.principal, id);
   }
 
   @Mutation(() => GenerationJob)
   retryGeneration(@Arg('id', () => ID) id: string, @Ctx() ctx: GenerationContext): Promise<GenerationJob> {
-    return ctx.core.service.retry(ctx.em, ctx.principal, id);
+    return ctx.app.jobs.retry(ctx.em, ctx.principal, id);
   }
 
   @FieldResolver(() => String)
@@ -74,6 +74,6 @@ export class GenerationJobResolver {
     @Ctx() ctx: GenerationContext,
   ): string | null {
     if (!canSee(ctx.principal, job)) throw notFound();
-    return job.status === GenerationStatus.SUCCEEDED ? ctx.core.signer.url(job.id, format) : null;
+    return job.status === GenerationStatus.SUCCEEDED ? ctx.app.signer.url(job.id, format) : null;
   }
 }

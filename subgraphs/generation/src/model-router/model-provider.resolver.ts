@@ -8,7 +8,7 @@ export class ModelProviderResolver {
     description: 'The configured providers in fallback order, with circuit state.',
   })
   async modelProviders(@Ctx() ctx: GenerationContext): Promise<ModelProvider[]> {
-    const { providers, board } = ctx.core;
+    const { providers, board } = ctx.app;
     return Promise.all(
       providers.map(async (provider) => {
         const circuitState = CircuitState[await board.stateOf(provider)];

@@ -7,7 +7,15 @@ import type { AddressInfo } from 'node:net';
  */
 export type Behaviour =
   | { kind: 'ok'; text?: string; usage?: { prompt: number; completion: number } }
-  | { kind: 'break'; text?: string; afterChunks?: number; pauseMs?: number }
+  | {
+      kind: 'break';
+      text?: string;
+      afterChunks?: number;
+      /** Holds the first chunk until this settles (e.g. until the test's subscriber is connected). */
+      startWhen?: Promise<unknown>;
+      /** Holds the break until this settles (e.g. until the subscriber saw the partial output). */
+      breakWhen?: Promise<unknown>;
+    }
   | { kind: 'status'; status: number; type?: string }
   | { kind: 'hang' };
 
@@ -118,14 +126,14 @@ export async function startFakeProvider(protocol: 'openai' | 'anthropic'): Promi
     const usage = behaviour.kind === 'ok' ? behaviour.usage : undefined;
     const events = protocol === 'openai' ? openAiEvents(text, usage) : anthropicEvents(text, usage);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    if (behaviour.kind === 'break') await behaviour.startWhen;
     const limit = behaviour.kind === 'break' ? (behaviour.afterChunks ?? 3) : events.length;
     for (const event of events.slice(0, limit)) {
       res.write(event);
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     if (behaviour.kind === 'break') {
-      // A pause first, so the client has surely passed the broken output on before the stream dies.
-      await new Promise((resolve) => setTimeout(resolve, behaviour.pauseMs ?? 0));
+      await behaviour.breakWhen;
       finished = true;
       return void res.socket?.destroy();
     }

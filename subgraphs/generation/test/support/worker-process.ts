@@ -4,7 +4,7 @@ import type { Leftovers } from '@atrium/platform/testing';
 import { SECRET } from './harness';
 
 const ROOT = resolve(__dirname, '../../../..');
-const ENTRY = join(ROOT, 'subgraphs/generation/src/worker.ts');
+const ENTRY = join(ROOT, 'subgraphs/generation/src/worker/main.ts');
 const REGISTER = join(__dirname, '../../../../scripts/ts-register.js');
 
 export interface WorkerProcess {
@@ -20,7 +20,7 @@ export interface WorkerProcess {
 }
 
 /**
- * Starts `src/worker.ts` as its own Node process (compiled on the fly by swc, so tests need no build) — a real
+ * Starts `src/worker/main.ts` as its own Node process (compiled on the fly by swc, so tests need no build) — a real
  * second process with its own Redis connections, killable with SIGKILL.
  */
 export function spawnWorker(env: Record<string, string>, leftovers: Leftovers): WorkerProcess {

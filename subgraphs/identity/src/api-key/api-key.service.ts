@@ -34,7 +34,7 @@ function inputProblems(input: CreateApiKeyInput, name: string, now: number): Fie
 export async function createApiKey(ctx: IdentityContext, input: CreateApiKeyInput): Promise<CreatedApiKey> {
   const user = await requireActiveUser(ctx);
   const name = input.name.trim();
-  const now = ctx.deps.now();
+  const now = ctx.app.clock.now();
   assertNoProblems(inputProblems(input, name, now));
   const allowed = new Set(scopesAllowedFor(user.roles));
   const beyond = input.scopes.filter((scope) => !allowed.has(scope));
@@ -71,7 +71,7 @@ export async function revokeApiKey(ctx: IdentityContext, id: string): Promise<Ap
   if (!apiKey || (apiKey.userId !== ctx.principal.userId && !callerIsAdmin(ctx)))
     throw errors.NOT_FOUND('API key not found');
   if (!apiKey.revokedAt) {
-    apiKey.revokedAt = new Date(ctx.deps.now());
+    apiKey.revokedAt = new Date(ctx.app.clock.now());
     audit(ctx, {
       type: 'api_key.revoked',
       targetUserId: apiKey.userId,

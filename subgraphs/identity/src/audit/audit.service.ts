@@ -39,7 +39,7 @@ export function audit(ctx: IdentityContext, input: AuditInput): AuditEvent {
     actorId,
     targetUserId: input.targetUserId ?? null,
     ip: ctx.clientIp ?? null,
-    at: new Date(ctx.deps.now()),
+    at: new Date(ctx.app.clock.now()),
     metadataText: input.metadata ? JSON.stringify(input.metadata) : null,
   });
 }

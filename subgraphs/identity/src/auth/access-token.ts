@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { SIGNING_ALGORITHM } from '../crypto/signing-keys';
-import type { IdentityDeps } from '../deps';
+import type { IdentityApp } from '../app';
 import type { Role } from '../user/role';
 
 /** The `typ` header of access tokens (RFC 9068), so an ID token or another JWT is never taken for one. */
@@ -12,10 +12,10 @@ export const ACCESS_TOKEN_TYPE = 'at+jwt';
  * `jti`, signed by the current key and naming it in `kid`.
  */
 export async function issueAccessToken(
-  deps: IdentityDeps,
+  deps: Pick<IdentityApp, 'clock' | 'config' | 'keys'>,
   claims: { userId: string; sessionId: string; roles: Role[] },
 ): Promise<{ token: string; expiresAt: Date }> {
-  const issuedAt = Math.floor(deps.now() / 1000);
+  const issuedAt = Math.floor(deps.clock.now() / 1000);
   const expiresAt = issuedAt + deps.config.accessTokenTtlSeconds;
   const { signing } = deps.keys;
   const token = await new SignJWT({ sid: claims.sessionId, roles: claims.roles })

@@ -31,13 +31,13 @@ export async function signUp(ctx: IdentityContext, input: SignUpInput): Promise<
     ...passwordProblems(input.password),
     ...displayNameProblems(displayName),
   ]);
-  await throttle(ctx.infra.rateLimiter, [ipKey(ctx, 'signup')]);
-  const now = new Date(ctx.deps.now());
-  const role = ctx.deps.config.adminEmails.includes(email) ? Role.ADMIN : Role.MEMBER;
+  await throttle(ctx.app.rateLimiter, [ipKey(ctx, 'signup')]);
+  const now = new Date(ctx.app.clock.now());
+  const role = ctx.app.config.adminEmails.includes(email) ? Role.ADMIN : Role.MEMBER;
   const user = ctx.em.create(User, {
     email,
     displayName,
-    passwordHash: await ctx.deps.passwords.hash(input.password),
+    passwordHash: await ctx.app.passwords.hash(input.password),
     rolesText: rolesToText([role]),
     createdAt: now,
     updatedAt: now,
@@ -73,9 +73,9 @@ export async function signIn(
     throw badInput(passwordProblems(input.password).filter((problem) => /most/.test(problem.message)));
   const email = normalizeEmail(input.email);
   const account = accountKey('signin', email);
-  await throttle(ctx.infra.rateLimiter, [ipKey(ctx, 'signin'), account]);
+  await throttle(ctx.app.rateLimiter, [ipKey(ctx, 'signin'), account]);
   const user = await ctx.em.findOne(User, { email });
-  const check = await ctx.deps.passwords.verify(user?.passwordHash, input.password);
+  const check = await ctx.app.passwords.verify(user?.passwordHash, input.password);
   if (!user || !check.ok) {
     audit(ctx, {
       type: 'signin.failed',
@@ -96,8 +96,8 @@ export async function signIn(
     await ctx.em.flush();
     throw errors.FORBIDDEN('This account is disabled');
   }
-  await clearThrottle(ctx.infra.rateLimiter, account);
-  if (check.needsRehash) user.passwordHash = await ctx.deps.passwords.hash(input.password);
+  await clearThrottle(ctx.app.rateLimiter, account);
+  if (check.needsRehash) user.passwordHash = await ctx.app.passwords.hash(input.password);
   if (user.mfaEnabled) {
     const challenge = createMfaChallenge(ctx, user);
     audit(ctx, { type: 'signin.mfa_required', actorId: null, targetUserId: user.id });

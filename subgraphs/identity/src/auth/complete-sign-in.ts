@@ -11,7 +11,7 @@ export async function completeSignIn(
   user: User,
   method: 'password' | 'totp' | 'recovery_code',
 ): Promise<AuthPayload> {
-  user.lastSignInAt = new Date(ctx.deps.now());
+  user.lastSignInAt = new Date(ctx.app.clock.now());
   const { session, refreshToken } = startSession(ctx, user);
   audit(ctx, {
     type: 'signin.succeeded',

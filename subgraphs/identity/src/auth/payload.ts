@@ -11,7 +11,7 @@ export async function authPayload(
   session: Session,
   refreshToken: string,
 ): Promise<AuthPayload> {
-  const { token, expiresAt } = await issueAccessToken(ctx.deps, {
+  const { token, expiresAt } = await issueAccessToken(ctx.app, {
     userId: user.id,
     sessionId: session.id,
     roles: user.roles,

@@ -34,7 +34,7 @@ export interface ThrottleKey {
 export function ipKey(ctx: IdentityContext, action: string): ThrottleKey {
   return {
     key: `${action}:ip:${ctx.clientIp ?? 'unknown'}`,
-    tiers: ipTiers(ctx.deps.config.ipAttemptsPerMinute),
+    tiers: ipTiers(ctx.app.config.ipAttemptsPerMinute),
   };
 }
 

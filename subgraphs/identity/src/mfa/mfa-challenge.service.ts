@@ -16,7 +16,7 @@ const INVALID_CHALLENGE = 'Invalid or expired MFA challenge';
 /** Opens a challenge after a correct password; the token is returned once and stored as a hash. */
 export function createMfaChallenge(ctx: IdentityContext, user: User): MfaChallengePayload {
   const token = `mfa_${randomToken(32)}`;
-  const now = ctx.deps.now();
+  const now = ctx.app.clock.now();
   const expiresAt = new Date(now + CHALLENGE_TTL_MS);
   ctx.em.create(MfaChallenge, {
     userId: user.id,
@@ -36,13 +36,13 @@ export async function completeMfaSignIn(
   challengeToken: string,
   code: string,
 ): Promise<AuthPayload> {
-  await throttle(ctx.infra.rateLimiter, [ipKey(ctx, 'mfa')]);
-  const now = new Date(ctx.deps.now());
+  await throttle(ctx.app.rateLimiter, [ipKey(ctx, 'mfa')]);
+  const now = new Date(ctx.app.clock.now());
   const challenge = await ctx.em.findOne(MfaChallenge, { tokenHash: sha256Hex(challengeToken) });
   if (!challenge || challenge.consumedAt || challenge.expiresAt <= now || challenge.attempts >= MAX_ATTEMPTS)
     throw errors.UNAUTHENTICATED(INVALID_CHALLENGE);
   const account = accountKey('mfa', challenge.userId);
-  await throttle(ctx.infra.rateLimiter, [account]);
+  await throttle(ctx.app.rateLimiter, [account]);
   const user = await ctx.em.findOne(User, { id: challenge.userId });
   if (!user || !user.mfaEnabled) throw errors.UNAUTHENTICATED(INVALID_CHALLENGE);
   const method = await acceptSecondFactor(ctx, user, code);
@@ -64,7 +64,7 @@ export async function completeMfaSignIn(
   );
   if (consumed !== 1) throw errors.UNAUTHENTICATED(INVALID_CHALLENGE);
   if (user.disabled) throw errors.FORBIDDEN('This account is disabled');
-  await clearThrottle(ctx.infra.rateLimiter, account);
+  await clearThrottle(ctx.app.rateLimiter, account);
   if (method === 'recovery_code') {
     audit(ctx, {
       type: 'mfa.recovery_code_used',

@@ -22,7 +22,7 @@ export function normalizeRecoveryCode(code: string): string {
 export async function replaceRecoveryCodes(ctx: IdentityContext, userId: string): Promise<string[]> {
   await ctx.em.nativeDelete(RecoveryCode, { userId });
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode);
-  const now = new Date(ctx.deps.now());
+  const now = new Date(ctx.app.clock.now());
   for (const code of codes)
     ctx.em.create(RecoveryCode, { userId, codeHash: sha256Hex(normalizeRecoveryCode(code)), createdAt: now });
   return codes;
@@ -38,8 +38,11 @@ export async function acceptTotp(
   sealedSecret: string,
   code: string,
 ): Promise<boolean> {
-  const secret = ctx.deps.box.open(sealedSecret);
-  const step = matchTotp(secret, code, { nowMs: ctx.deps.now(), lastUsedStep: user.totpLastStep ?? null });
+  const secret = ctx.app.box.open(sealedSecret);
+  const step = matchTotp(secret, code, {
+    nowMs: ctx.app.clock.now(),
+    lastUsedStep: user.totpLastStep ?? null,
+  });
   if (step === null) return false;
   const updated = await ctx.em.nativeUpdate(
     User,
@@ -62,7 +65,7 @@ export async function acceptRecoveryCode(
   const used = await ctx.em.nativeUpdate(
     RecoveryCode,
     { id: row.id, usedAt: null },
-    { usedAt: new Date(ctx.deps.now()) },
+    { usedAt: new Date(ctx.app.clock.now()) },
   );
   return used === 1;
 }

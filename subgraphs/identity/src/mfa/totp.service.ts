@@ -17,13 +17,13 @@ export async function startTotpEnrollment(ctx: IdentityContext): Promise<TotpEnr
   const user = await requireActiveUser(ctx);
   if (user.mfaEnabled) throw errors.CONFLICT('Two-factor authentication is already enabled');
   const secret = generateTotpSecret();
-  user.pendingTotpSecret = ctx.deps.box.seal(secret);
-  user.updatedAt = new Date(ctx.deps.now());
+  user.pendingTotpSecret = ctx.app.box.seal(secret);
+  user.updatedAt = new Date(ctx.app.clock.now());
   audit(ctx, { type: 'mfa.enrollment_started', targetUserId: user.id });
   await ctx.em.flush();
   return Object.assign(new TotpEnrollment(), {
     secret,
-    otpauthUri: otpauthUri({ issuer: ctx.deps.config.totpIssuer, account: user.email, secret }),
+    otpauthUri: otpauthUri({ issuer: ctx.app.config.totpIssuer, account: user.email, secret }),
   });
 }
 
@@ -31,12 +31,12 @@ export async function startTotpEnrollment(ctx: IdentityContext): Promise<TotpEnr
 export async function confirmTotpEnrollment(ctx: IdentityContext, code: string): Promise<string[]> {
   const user = await requireActiveUser(ctx);
   const account = accountKey('mfa', user.id);
-  await throttle(ctx.infra.rateLimiter, [account]);
+  await throttle(ctx.app.rateLimiter, [account]);
   if (user.mfaEnabled) throw errors.CONFLICT('Two-factor authentication is already enabled');
   if (!user.pendingTotpSecret) throw errors.CONFLICT('No enrollment in progress: call startTotpEnrollment');
   if (!(await acceptTotp(ctx, user, user.pendingTotpSecret, code.trim())))
     throw badInput([{ field: 'code', message: INVALID_CODE }]);
-  const now = new Date(ctx.deps.now());
+  const now = new Date(ctx.app.clock.now());
   user.totpSecret = user.pendingTotpSecret;
   user.pendingTotpSecret = null;
   user.mfaEnabledAt = now;
@@ -44,14 +44,14 @@ export async function confirmTotpEnrollment(ctx: IdentityContext, code: string):
   const codes = await replaceRecoveryCodes(ctx, user.id);
   audit(ctx, { type: 'mfa.enabled', targetUserId: user.id });
   await ctx.em.flush();
-  await clearThrottle(ctx.infra.rateLimiter, account);
+  await clearThrottle(ctx.app.rateLimiter, account);
   return codes;
 }
 
 /** Turns TOTP off after proving possession of the factor (a TOTP code or a recovery code). */
 export async function disableTotp(ctx: IdentityContext, code: string): Promise<boolean> {
   const user: User = await requireActiveUser(ctx);
-  await throttle(ctx.infra.rateLimiter, [accountKey('mfa', user.id)]);
+  await throttle(ctx.app.rateLimiter, [accountKey('mfa', user.id)]);
   if (!user.mfaEnabled) throw errors.CONFLICT('Two-factor authentication is not enabled');
   const method = await acceptSecondFactor(ctx, user, code);
   if (!method) throw badInput([{ field: 'code', message: INVALID_CODE }]);
@@ -59,7 +59,7 @@ export async function disableTotp(ctx: IdentityContext, code: string): Promise<b
   user.pendingTotpSecret = null;
   user.mfaEnabledAt = null;
   user.totpLastStep = null;
-  user.updatedAt = new Date(ctx.deps.now());
+  user.updatedAt = new Date(ctx.app.clock.now());
   await ctx.em.nativeDelete(RecoveryCode, { userId: user.id });
   audit(ctx, { type: 'mfa.disabled', targetUserId: user.id, metadata: { method } });
   await ctx.em.flush();

@@ -15,11 +15,11 @@ export type RevokeReason =
 
 /** Starts a session for a user who just proved who they are; returns it with its first refresh token. */
 export function startSession(ctx: IdentityContext, user: User): { session: Session; refreshToken: string } {
-  const now = new Date(ctx.deps.now());
+  const now = new Date(ctx.app.clock.now());
   const session = ctx.em.create(Session, {
     userId: user.id,
     createdAt: now,
-    expiresAt: new Date(now.getTime() + ctx.deps.config.refreshTokenTtlDays * DAY_MS),
+    expiresAt: new Date(now.getTime() + ctx.app.config.refreshTokenTtlDays * DAY_MS),
     ip: ctx.clientIp?.slice(0, 64) ?? null,
     userAgent: ctx.userAgent?.slice(0, 256) ?? null,
   });
@@ -49,7 +49,7 @@ export async function rotateRefreshToken(
   ctx: IdentityContext,
   presented: string,
 ): Promise<{ session: Session; user: User; refreshToken: string }> {
-  const now = new Date(ctx.deps.now());
+  const now = new Date(ctx.app.clock.now());
   const token = await ctx.em.findOne(RefreshToken, { tokenHash: sha256Hex(presented) });
   if (!token) throw errors.UNAUTHENTICATED(INVALID_REFRESH);
   const session = await ctx.em.findOne(Session, { id: token.sessionId });
@@ -101,7 +101,7 @@ export async function revokeSessions(
   return ctx.em.nativeUpdate(
     Session,
     { ...where, revokedAt: null },
-    { revokedAt: new Date(ctx.deps.now()), revokedReason: reason },
+    { revokedAt: new Date(ctx.app.clock.now()), revokedReason: reason },
   );
 }
 
@@ -127,7 +127,7 @@ export async function signOut(ctx: IdentityContext, presented: string): Promise<
 export function listSessions(ctx: IdentityContext, userId: string): Promise<Session[]> {
   return ctx.em.find(
     Session,
-    { userId, revokedAt: null, expiresAt: { $gt: new Date(ctx.deps.now()) } },
+    { userId, revokedAt: null, expiresAt: { $gt: new Date(ctx.app.clock.now()) } },
     { orderBy: { createdAt: 'desc', id: 'desc' } },
   );
 }

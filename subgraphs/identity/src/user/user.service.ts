@@ -81,7 +81,7 @@ export async function listUsers(
 const ADMIN_GUARD_LOCK = 'identity:admin-guard';
 
 async function withAdminGuard<T>(ctx: IdentityContext, fn: () => Promise<T>): Promise<T> {
-  const result = await ctx.infra.lock.withLock(ADMIN_GUARD_LOCK, 10_000, async () => ({ value: await fn() }));
+  const result = await ctx.app.lock.withLock(ADMIN_GUARD_LOCK, 10_000, async () => ({ value: await fn() }));
   if (!result) throw errors.CONFLICT('Another role change is in progress; try again');
   return result.value;
 }
@@ -108,7 +108,7 @@ export async function setUserRoles(ctx: IdentityContext, userId: string, roles: 
         throw errors.CONFLICT('The last ADMIN cannot lose the ADMIN role');
     }
     user.rolesText = rolesToText(unique);
-    user.updatedAt = new Date(ctx.deps.now());
+    user.updatedAt = new Date(ctx.app.clock.now());
     audit(ctx, {
       type: 'user.roles_changed',
       targetUserId: user.id,
@@ -133,7 +133,7 @@ export async function setUserDisabled(
     }
     if (user.disabled === disabled) return user;
     user.disabled = disabled;
-    user.updatedAt = new Date(ctx.deps.now());
+    user.updatedAt = new Date(ctx.app.clock.now());
     const revoked = disabled ? await revokeSessions(ctx, { userId: user.id }, 'user_disabled') : 0;
     audit(ctx, {
       type: disabled ? 'user.disabled' : 'user.enabled',
@@ -156,11 +156,11 @@ export async function changePassword(
 ): Promise<boolean> {
   const user = await requireActiveUser(ctx);
   assertNoProblems(passwordProblems(newPassword, 'newPassword'));
-  await throttle(ctx.infra.rateLimiter, [accountKey('signin', user.email)]);
-  const check = await ctx.deps.passwords.verify(user.passwordHash, currentPassword);
+  await throttle(ctx.app.rateLimiter, [accountKey('signin', user.email)]);
+  const check = await ctx.app.passwords.verify(user.passwordHash, currentPassword);
   if (!check.ok) throw badInput([{ field: 'currentPassword', message: 'is not your current password' }]);
-  user.passwordHash = await ctx.deps.passwords.hash(newPassword);
-  user.updatedAt = new Date(ctx.deps.now());
+  user.passwordHash = await ctx.app.passwords.hash(newPassword);
+  user.updatedAt = new Date(ctx.app.clock.now());
   const revoked = await revokeSessions(ctx, { userId: user.id }, 'password_changed');
   audit(ctx, { type: 'password.changed', targetUserId: user.id, metadata: { sessionsRevoked: revoked } });
   await ctx.em.flush();

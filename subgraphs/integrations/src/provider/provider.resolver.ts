@@ -12,7 +12,7 @@ export class IntegrationProviderResolver {
     return CATALOGUE.map((entry) => ({
       ...entry,
       // API-key providers need no deployment credentials: the user brings the key.
-      configured: entry.authScheme === AuthScheme.API_KEY || ctx.oauthClients.has(entry.id),
+      configured: entry.authScheme === AuthScheme.API_KEY || ctx.app.oauthClients.has(entry.id),
     }));
   }
 }

@@ -218,7 +218,7 @@ export async function liveAlertChanges<T extends { alertsChanged: { id: string }
   let received = false;
   void first.then(() => (received = true));
   while (!received) {
-    await harness.server.infra.events.publish(ALERTS_TOPIC, marker);
+    await harness.server.app.resources.infra.events.publish(ALERTS_TOPIC, marker);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { createLogger } from '@atrium/platform/logging';
 import { configOrExit, runService } from '@atrium/platform/server';
-import { loadGenerationConfig } from './config';
-import { createGenerationWorker } from './worker-process';
+import { loadGenerationConfig } from '../config';
+import { createGenerationWorker, WORKER_NAME } from './worker-server';
 
 const config = configOrExit(() => loadGenerationConfig(process.env));
-const log = createLogger({ service: 'generation-worker', level: config.logLevel });
+const log = createLogger({ service: WORKER_NAME, level: config.logLevel });
 runService(log, async () => {
   const worker = await createGenerationWorker({ config, log });
   const { url } = await worker.listen(config.workerPort, config.host);

@@ -1,0 +1,75 @@
+import { ApolloServer, type ApolloServerOptions, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware, type ExpressContextFunctionArgument } from '@as-integrations/express5';
+import express, { type RequestHandler } from 'express';
+import type { Logger } from '../logging';
+import type { HttpShell } from './http-shell';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export interface GraphQLOptions<Ctx extends BaseContext> {
+  /** Apollo's own options (schema or gateway, error formatting, limits); the shared defaults are added. */
+  apollo: ApolloServerOptions<Ctx>;
+  log: Logger;
+  /** Handlers that run before the body is read (assertion guard, CORS, IP rate limit). */
+  before?: RequestHandler[];
+  /** Handlers that run on the parsed body, before Apollo (document size checks). */
+  after?: RequestHandler[];
+  /** Largest JSON body; larger bodies get 413 before parsing. */
+  bodyLimit: string | number;
+  context: (args: ExpressContextFunctionArgument) => Promise<Ctx>;
+}
+
+export interface PreparedGraphQL<Ctx extends BaseContext> {
+  /** Built, not started: parts that execute operations themselves (a WebSocket engine) may hold it already. */
+  readonly apollo: ApolloServer<Ctx>;
+  /** Starts Apollo (loading the schema) and mounts it at `/graphql`; the shell stops it after HTTP drained. */
+  serve(): Promise<void>;
+}
+
+/**
+ * Apollo Server 5 on the shell's express app at `/graphql`, the same way in the gateway and every subgraph:
+ * no landing page, no stack traces, metrics per operation, and stopped by the shell after HTTP drained.
+ * Routes mounted on the shell before `serve()` come before `/graphql`.
+ */
+export function prepareGraphQL<Ctx extends BaseContext>(
+  shell: HttpShell,
+  options: GraphQLOptions<Ctx>,
+): PreparedGraphQL<Ctx> {
+  const apollo = new ApolloServer<Ctx>({
+    includeStacktraceInErrorResponses: false,
+    ...options.apollo,
+    // runService owns SIGTERM (readiness, drain, exit 0); Apollo's own handler would re-raise the signal.
+    stopOnTerminationSignals: false,
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      shell.metrics.apolloPlugin(),
+      ...(options.apollo.plugins ?? []),
+    ],
+    logger: options.log,
+  } as ApolloServerOptions<Ctx>);
+  return {
+    apollo,
+    serve: async () => {
+      await apollo.start();
+      shell.onRelease(() => apollo.stop());
+      shell.express.use(
+        GRAPHQL_PATH,
+        ...(options.before ?? []),
+        express.json({ limit: options.bodyLimit }),
+        ...(options.after ?? []),
+        expressMiddleware(apollo, { context: options.context }),
+      );
+    },
+  };
+}
+
+/** `prepareGraphQL` and `serve()` in one step, for servers nothing else needs the Apollo instance of first. */
+export async function serveGraphQL<Ctx extends BaseContext>(
+  shell: HttpShell,
+  options: GraphQLOptions<Ctx>,
+): Promise<ApolloServer<Ctx>> {
+  const graphql = prepareGraphQL(shell, options);
+  await graphql.serve();
+  return graphql.apollo;
+}
