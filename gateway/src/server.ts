@@ -227,6 +227,9 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       introspectionCache.reset();
       subscriptions.schemaLoaded(schema);
     });
+    // The browser router answers GET /graphql for navigations; as an express Router with that route it would
+    // also answer a CORS preflight of /graphql itself (200, no CORS headers), so preflights are handled first.
+    shell.express.options(GRAPHQL_PATH, corsPolicy);
     shell.express.use(browserRouter({ enabled: config.explorerEnabled }));
     await graphql.serve();
     shell.express.use(exportsRouter({ generationUrl: config.subgraphUrls.generation, log }));
