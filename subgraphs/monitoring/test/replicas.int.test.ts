@@ -34,10 +34,7 @@ describeWithPostgres('monitoring replicas on PostgreSQL', () => {
     afterAll(() => leftovers.dispose());
 
     it('one replica polls per interval: the lease goes to exactly one', async () => {
-      const polled = await Promise.all([
-        a.server.app.poller.tick(),
-        b.server.app.poller.tick(),
-      ]);
+      const polled = await Promise.all([a.server.app.poller.tick(), b.server.app.poller.tick()]);
       expect(polled.filter((snapshot) => snapshot !== null)).toHaveLength(1);
     });
 
