@@ -49,6 +49,11 @@ export interface GatewayServer {
   /** Breaker state per subgraph policy (`subgraph:<name>`), for monitoring and tests. */
   breakerStates(): Record<string, CircuitState>;
   listen(port: number, host?: string): Promise<Listening>;
+  /**
+   * Serves a new supergraph from now on (plans and the public schema are rebuilt). Running subscriptions end
+   * with SUBSCRIPTION_SCHEMA_RELOAD so clients resubscribe against the new schema. An invalid one is refused.
+   */
+  reloadSupergraph(supergraphSdl: string): void;
   /** Readiness false, wait SHUTDOWN_DELAY_MS, drain in-flight requests (bounded), release everything. Idempotent. */
   stop(): Promise<void>;
 }
@@ -111,8 +116,13 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     for (const [name, url] of Object.entries(urls))
       dataSources[name] = new SubgraphDataSource({ name, url, client, policies, assertions, dedup });
 
+    let updateSupergraph: ((sdl: string) => void) | undefined;
     const gateway = new ApolloGateway({
-      supergraphSdl: deps.supergraphSdl,
+      // The hook form keeps an `update` function, so a new supergraph can be loaded without a restart.
+      supergraphSdl: async ({ update }) => {
+        updateSupergraph = update;
+        return { supergraphSdl: deps.supergraphSdl };
+      },
       logger: log,
       buildService: ({ name }) => {
         const source = dataSources[name];
@@ -240,6 +250,10 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       metrics: shell.metrics,
       subscriptions,
       breakerStates: () => policies.states(),
+      reloadSupergraph: (sdl) => {
+        if (!updateSupergraph) throw new Error('the gateway has not loaded its first supergraph yet');
+        updateSupergraph(sdl);
+      },
       listen: (port, host) => shell.listen(port, host),
       stop: () => shell.stop(),
     };

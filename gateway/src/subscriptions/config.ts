@@ -10,6 +10,7 @@ export const subscriptionSpec = {
   SUBSCRIPTION_MAX_TOTAL: env.int({ default: 20_000, min: 1, max: 1_000_000 }),
   SUBSCRIPTION_MAX_PER_CONNECTION: env.int({ default: 100, min: 1, max: 10_000 }),
   SUBSCRIPTION_MAX_PER_USER: env.int({ default: 500, min: 1, max: 100_000 }),
+  SUBSCRIPTION_CREDENTIAL_RECHECK_MS: env.int({ default: 30_000, min: 50, max: 3_600_000 }),
   SUBSCRIPTION_QUEUE_CAPACITY: env.int({ default: 256, min: 1, max: 100_000 }),
   SUBSCRIPTION_UPSTREAM_RETRIES: env.int({ default: 5, min: 0, max: 100 }),
   SUBSCRIPTION_UPSTREAM_RETRY_BASE_MS: env.int({ default: 250, min: 10, max: 60_000 }),
@@ -34,6 +35,8 @@ export interface SubscriptionSettings {
   maxPerConnection: number;
   /** Subscriptions per user or API key, over all its connections. Default 500. */
   maxPerUser: number;
+  /** An API-key connection's key is verified again this often; a refused key ends its subscriptions. */
+  credentialRecheckMs: number;
   /** Events waiting per subscriber before it is resynchronised from a fresh snapshot. Default 256. */
   queueCapacity: number;
   upstream: UpstreamSettings;
@@ -48,6 +51,7 @@ export function subscriptionSettings(raw: ConfigOf<typeof subscriptionSpec>): Su
     maxTotal: raw.SUBSCRIPTION_MAX_TOTAL,
     maxPerConnection: raw.SUBSCRIPTION_MAX_PER_CONNECTION,
     maxPerUser: raw.SUBSCRIPTION_MAX_PER_USER,
+    credentialRecheckMs: raw.SUBSCRIPTION_CREDENTIAL_RECHECK_MS,
     queueCapacity: raw.SUBSCRIPTION_QUEUE_CAPACITY,
     upstream: {
       retryAttempts: raw.SUBSCRIPTION_UPSTREAM_RETRIES,

@@ -116,6 +116,7 @@ export function attachSubscriptions(options: AttachSubscriptionsOptions): Gatewa
     apiSchema: () => apiSchema,
     executeOperation: options.executeOperation,
     requestDeadlineMs: options.requestDeadlineMs,
+    credentialRecheckMs: settings.credentialRecheckMs,
     metrics,
     log,
   });

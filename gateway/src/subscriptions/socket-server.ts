@@ -35,6 +35,8 @@ export interface Connection extends SocketExtra {
   /** Subscriptions of this connection by graphql-ws id. */
   subscriptions: Map<string, ClientSubscription>;
   expiryTimer: NodeJS.Timeout | undefined;
+  /** API keys are verified again on this interval, so a revoked key's subscriptions end. */
+  recheckTimer: NodeJS.Timeout | undefined;
   closing: boolean;
 }
 
@@ -63,6 +65,8 @@ export interface SocketServerDeps {
     context: GatewayContext,
   ) => Promise<FormattedExecutionResult>;
   requestDeadlineMs: number;
+  /** How often an API-key connection's key is verified again. */
+  credentialRecheckMs: number;
   metrics: SubscriptionMetrics;
   log: Logger;
 }
@@ -106,6 +110,7 @@ export function startSocketServer(deps: SocketServerDeps): SocketServer {
         userAgent: request.headers['user-agent'],
         subscriptions: new Map(),
         expiryTimer: undefined,
+        recheckTimer: undefined,
         closing: false,
       };
       connections.add(connection);
@@ -171,6 +176,7 @@ export function startSocketServer(deps: SocketServerDeps): SocketServer {
       onClose: (ctx) => {
         const connection = ctx.extra;
         clearTimeout(connection.expiryTimer);
+        clearInterval(connection.recheckTimer);
         connections.delete(connection);
         metrics.connections.dec();
       },
@@ -199,14 +205,46 @@ export function startSocketServer(deps: SocketServerDeps): SocketServer {
     }
     if (principal.kind === 'anonymous') return undefined;
     scheduleExpiry(connection, headers);
+    if (principal.kind === 'apiKey') scheduleRecheck(connection, headers);
     return principal;
+  }
+
+  /**
+   * An API key has no expiry of its own but can be revoked (or its owner disabled): it is verified again
+   * every `credentialRecheckMs` (identity's answer is cached for AUTH_API_KEY_CACHE_SECONDS), and once
+   * refused its subscriptions end with UNAUTHENTICATED and the socket closes 4403.
+   */
+  function scheduleRecheck(connection: Connection, headers: Record<string, string>): void {
+    connection.recheckTimer = setInterval(() => {
+      deps.authenticator.authenticate(headers, connection.id).then(
+        () => undefined,
+        (error: unknown) => {
+          if (!(error instanceof GraphQLError) || error.extensions.code !== 'UNAUTHENTICATED') return;
+          void endConnection(
+            connection,
+            lifecycleError('UNAUTHENTICATED', 'The API key is no longer valid'),
+            'credentials_revoked',
+            4403,
+            'Credentials revoked',
+            2000,
+          );
+        },
+      );
+    }, deps.credentialRecheckMs);
+    connection.recheckTimer.unref();
   }
 
   /** An access token's subscriptions end with SUBSCRIPTION_JWT_EXPIRED at its `exp`; then the socket closes. */
   function scheduleExpiry(connection: Connection, headers: Record<string, string>): void {
-    const credential = readCredential(headers);
-    if (credential.kind !== 'jwt') return;
-    const exp = decodeJwt(credential.token).exp;
+    let exp: number | undefined;
+    try {
+      const credential = readCredential(headers);
+      if (credential.kind !== 'jwt') return;
+      exp = decodeJwt(credential.token).exp;
+    } catch {
+      // The authenticator accepted it, so it is not a JWT with a readable `exp`: nothing to schedule.
+      return;
+    }
     if (typeof exp !== 'number') return;
     const delay = Math.max(0, exp * 1000 - Date.now());
     // setTimeout's limit is 2^31-1 ms; access tokens live minutes.
@@ -230,7 +268,10 @@ export function startSocketServer(deps: SocketServerDeps): SocketServer {
     closeReason: string,
     timeoutMs: number,
   ): Promise<void> {
+    if (connection.closing) return;
     connection.closing = true;
+    clearTimeout(connection.expiryTimer);
+    clearInterval(connection.recheckTimer);
     const pending = [...connection.subscriptions.values()];
     for (const subscription of pending) subscription.end(error, reason);
     // Let graphql-ws write the final results before the close frame.

@@ -18,6 +18,7 @@ import { errors, maskError } from '../errors';
 import type { Logger } from '../logging';
 import { attachGraphqlWs, type SocketExtra } from './graphql-ws-transport';
 import { endable, type Endable } from './endable-iterator';
+import { operationShapeRule } from './operation-rules';
 
 export interface SubscriptionServer {
   /** Closes every socket with 1001 (going away) and stops accepting new ones. */
@@ -39,6 +40,10 @@ export interface SubgraphSubscriptionLimits {
   keepAliveMs?: number;
   /** Lexical tokens per document. Default 2000. */
   maxTokens?: number;
+  /** Deepest selection, fragments flattened. Default 12 (the gateway allows 10 to clients). */
+  maxDepth?: number;
+  /** Aliases per operation. Default 30 (the gateway allows 15 to clients). */
+  maxAliases?: number;
 }
 
 interface Operation {
@@ -51,6 +56,8 @@ interface Operation {
 
 interface GatewaySocket extends SocketExtra {
   caller: GatewayCaller | undefined;
+  /** When the socket's own assertion expires: operations without their own assertion live until then. */
+  callerExpiresAt: number;
   /** By the gateway's `extensions.operationId` (falls back to the graphql-ws id). */
   operations: Map<string, Operation>;
 }
@@ -82,7 +89,11 @@ export function startSubscriptionServer<Ctx>(options: {
   const { log, schema } = options;
   const limits = options.limits ?? {};
   const maxOperations = limits.maxOperationsPerSocket ?? 10_000;
-  const rules = [...specifiedRules, NoSchemaIntrospectionCustomRule];
+  const rules = [
+    ...specifiedRules,
+    NoSchemaIntrospectionCustomRule,
+    operationShapeRule({ maxDepth: limits.maxDepth ?? 12, maxAliases: limits.maxAliases ?? 30 }),
+  ];
   const verify = async (
     token: unknown,
   ): Promise<{ caller: GatewayCaller; expiresAt: number } | undefined> => {
@@ -120,7 +131,7 @@ export function startSubscriptionServer<Ctx>(options: {
     maxPayloadBytes: limits.maxPayloadBytes ?? 64 * 1024,
     maxBufferedBytes: limits.maxBufferedBytes ?? 1024 * 1024,
     keepAliveMs: limits.keepAliveMs ?? 12_000,
-    extra: (base) => ({ ...base, caller: undefined, operations: new Map() }),
+    extra: (base) => ({ ...base, caller: undefined, callerExpiresAt: 0, operations: new Map() }),
     onPing: async (socket, payload) => {
       const renewals = payload?.[RENEW_PING_KEY];
       if (typeof renewals !== 'object' || renewals === null) return;
@@ -139,6 +150,7 @@ export function startSubscriptionServer<Ctx>(options: {
         const verified = await verify(ctx.connectionParams?.[INTERNAL_ASSERTION_HEADER]);
         if (!verified) return false;
         ctx.extra.caller = verified.caller;
+        ctx.extra.callerExpiresAt = verified.expiresAt;
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
@@ -176,12 +188,12 @@ export function startSubscriptionServer<Ctx>(options: {
         }
         const state: Operation = {
           caller,
-          expiresAt: verified?.expiresAt ?? Number.POSITIVE_INFINITY,
+          expiresAt: verified?.expiresAt ?? socket.callerExpiresAt,
           timer: undefined,
           stream: undefined,
         };
         socket.operations.set(operationId, state);
-        if (Number.isFinite(state.expiresAt)) arm(state);
+        arm(state);
         const args: ExecutionArgs = {
           schema,
           document,
