@@ -96,6 +96,42 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
     }
   });
 
+  it('serves an API-key subscriber within its scopes and refuses one outside them', async () => {
+    const createKey = async (scopes: string[]) => {
+      const response = await postGraphQL<{ createApiKey: { secret: string } }>(
+        stack.gatewayUrl,
+        'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }',
+        {
+          variables: { i: { name: `ws ${scopes.join(' ')}`, scopes } },
+          headers: { authorization: `Bearer ${ada.accessToken}` },
+        },
+      );
+      expect(response.body.errors).toBeUndefined();
+      return response.body.data!.createApiKey.secret;
+    };
+    const reader = await createKey(['generation:read', 'profile:read']);
+    const outsider = await createKey(['profile:read']);
+    const id = await generate(ada.accessToken);
+
+    const withScope = wsClient(stack.gatewayUrl, `Bearer ${reader}`);
+    const withoutScope = wsClient(stack.gatewayUrl, `Bearer ${outsider}`);
+    try {
+      const served = await collect<WatchEvent>(withScope, WATCH, { id });
+      expect(served.error).toBeUndefined();
+      const events = served.results.map((r) => r.data!.generationJobUpdated);
+      expect(events[events.length - 1]!.job.status).toBe('SUCCEEDED');
+      expect(events[0]!.job.owner).toEqual({ displayName: 'Ada Lovelace' });
+
+      const refused = await collect<WatchEvent>(withoutScope, WATCH, { id });
+      const errors = refused.results.flatMap((r) => r.errors ?? []);
+      expect(errors.map((e) => e.extensions?.code)).toContain('FORBIDDEN');
+      expect(refused.results.every((r) => !r.data)).toBe(true);
+    } finally {
+      await withScope.dispose();
+      await withoutScope.dispose();
+    }
+  });
+
   it('answers a subscription sent by HTTP POST with 400 SUBSCRIPTION_REQUIRES_WEBSOCKET, never a 500', async () => {
     const response = await postGraphQL(stack.gatewayUrl, WATCH, {
       variables: { id: 'x' },
@@ -156,4 +192,28 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
     const foreign = await rawSocket(stack.gatewayUrl, { headers: { origin: 'https://evil.example' } });
     await expect(foreign.opened).rejects.toThrow(/403/);
   });
+
+  // Last: it stops the generation subgraph of this stack.
+  it('ends a watched job with SUBSCRIPTION_UPSTREAM_ERROR when the generation subgraph dies mid-stream', async () => {
+    const client = wsClient(stack.gatewayUrl, `Bearer ${ada.accessToken}`);
+    try {
+      const id = await generate(ada.accessToken);
+      const results: WsResult<WatchEvent>[] = [];
+      const outcome = collect<WatchEvent>(client, WATCH, { id }, { onResult: (r) => results.push(r) });
+      while (results.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await stack.subgraphs.generation.server.stop();
+      const { results: all, error } = await outcome;
+      expect(error).toBeUndefined();
+      const last = all[all.length - 1]!;
+      // Either the job finished before the subgraph went away, or the subscriber is told with a code.
+      const finished = last.data?.generationJobUpdated.job.status === 'SUCCEEDED';
+      if (!finished) {
+        expect(last.errors?.[0]?.extensions).toEqual(
+          expect.objectContaining({ code: 'SUBSCRIPTION_UPSTREAM_ERROR', service: 'generation' }),
+        );
+      }
+    } finally {
+      await client.dispose();
+    }
+  }, 60_000);
 });

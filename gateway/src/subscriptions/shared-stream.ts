@@ -203,7 +203,10 @@ export class SharedStream {
   }
 
   private lost(reason: unknown): void {
-    this.deps.log.warn({ subgraph: this.plan.subgraph, err: reason }, 'subscription upstream lost');
+    this.deps.log.warn(
+      { subgraph: this.plan.subgraph, reason: describeLoss(reason) },
+      'subscription upstream lost',
+    );
     this.end('upstream_error', upstreamError(this.plan.subgraph, this.context.requestId));
   }
 
@@ -223,4 +226,13 @@ export function upstreamError(subgraph: string, requestId: string): GraphQLForma
     message: `The ${subgraph} service ended the subscription's stream`,
     extensions: { code: 'SUBSCRIPTION_UPSTREAM_ERROR', service: subgraph, requestId },
   };
+}
+
+/** A short, safe description of why an upstream was lost (a close code or an error message, never a socket). */
+function describeLoss(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  const event = reason as { code?: unknown; reason?: unknown; message?: unknown } | null;
+  if (typeof event?.code === 'number') return `closed ${event.code} ${String(event.reason ?? '')}`.trim();
+  if (typeof event?.message === 'string') return event.message;
+  return 'unknown';
 }

@@ -173,8 +173,9 @@ export class UpstreamPool {
           clearTimeout(pongTimer);
           if (pooled.socket) metrics.upstreamSockets.dec({ subgraph });
           pooled.socket = undefined;
-          const code = (event as { code?: number } | undefined)?.code;
-          if (pooled.operations.size > 0) log.warn({ subgraph, code }, 'upstream subscription socket closed');
+          const closeCode = (event as { code?: number } | undefined)?.code;
+          if (pooled.operations.size > 0)
+            log.warn({ subgraph, closeCode }, 'upstream subscription socket closed');
         },
         ping: (received) => {
           if (received) return;
