@@ -38,7 +38,7 @@ export const hardeningSpec = {
   SUBGRAPH_BREAKER_OPEN_MS: env.int({ default: 10_000, min: 10, max: 600_000 }),
 } as const;
 
-/** Limits applied to every operation before planning (HTTP now, graphql-ws later). */
+/** Limits applied to every operation before planning, over HTTP and graphql-ws alike. */
 export interface OperationLimits {
   /** Deepest selection, fragments flattened, introspection excluded. Default 10 (MAX_DEPTH). */
   maxDepth: number;

@@ -44,7 +44,7 @@ export function checkCost(
 
 /**
  * Everything the HTTP path checks before planning, as one function for transports that do not run Apollo's
- * pipeline (the coming graphql-ws engine): schema validation with the limit rules, then cost.
+ * pipeline (the graphql-ws transport, gateway/src/subscriptions): schema validation with the limit rules, then cost.
  */
 export function checkOperation(options: {
   schema: GraphQLSchema;
