@@ -100,6 +100,18 @@ export class SubscriptionEngine {
       },
       onDelivered: (seconds) => metrics.deliveryLatency.observe(seconds),
       onOverflow: () => void attach(true).catch((error: unknown) => this.failed(queue, error)),
+      onStuck: () => {
+        metrics.terminations.inc({ reason: 'slow_consumer' });
+        stream = undefined;
+        queue.end({
+          errors: [
+            {
+              message: 'The client did not read its events; subscribe again to resume from a fresh snapshot',
+              extensions: { code: 'SUBSCRIPTION_SLOW_CONSUMER' },
+            },
+          ],
+        });
+      },
     });
     metrics.active.inc();
     const attach = async (fresh: boolean): Promise<void> => {

@@ -9,6 +9,11 @@ export const subscriptionErrors = defineErrorCodes({
       'protocol) at the same `/graphql` URL.',
     httpStatus: 400,
   },
+  SUBSCRIPTION_SLOW_CONSUMER: {
+    description:
+      'The client stopped reading: its queue overflowed twice without it reading an event in between. The ' +
+      'subscription has ended; subscribe again to resume from a fresh snapshot.',
+  },
   SUBSCRIPTION_SHUTDOWN: {
     description:
       'The gateway is shutting down; the subscription has ended. Reconnect: another replica (or the restarted ' +

@@ -17,6 +17,8 @@ export class SubscriberQueue implements AsyncIterableIterator<DeliveredResult> {
   private ended = false;
   private returned = false;
   private closed = false;
+  private overflowedBefore = false;
+  private readSinceOverflow = false;
 
   constructor(
     private readonly capacity: number,
@@ -29,6 +31,11 @@ export class SubscriberQueue implements AsyncIterableIterator<DeliveredResult> {
       onDelivered: (seconds: number) => void;
       /** The queue overflowed and was emptied: the owner moves the subscriber to a fresh stream. */
       onOverflow: () => void;
+      /**
+       * It overflowed again before its client read a single event since the last time: the client is not
+       * reading, and resynchronising it would only churn upstreams. The owner ends it.
+       */
+      onStuck: () => void;
     },
   ) {}
 
@@ -52,7 +59,11 @@ export class SubscriberQueue implements AsyncIterableIterator<DeliveredResult> {
   /** Drops what is queued and lets the owner resynchronise the subscriber from a fresh snapshot. */
   overflowed(): void {
     this.items = [];
-    this.hooks.onOverflow();
+    const stuck = this.overflowedBefore && !this.readSinceOverflow;
+    this.overflowedBefore = true;
+    this.readSinceOverflow = false;
+    if (stuck) this.hooks.onStuck();
+    else this.hooks.onOverflow();
   }
 
   /** Ends the subscription after what is queued, with `final` as its last result if given. */
@@ -74,6 +85,7 @@ export class SubscriberQueue implements AsyncIterableIterator<DeliveredResult> {
   next(): Promise<IteratorResult<DeliveredResult>> {
     const next = this.items.shift();
     if (next) {
+      this.readSinceOverflow = true;
       this.hooks.onDelivered(secondsSince(next.arrivedAt));
       return Promise.resolve({ done: false, value: next.result });
     }
@@ -114,6 +126,7 @@ export class SubscriberQueue implements AsyncIterableIterator<DeliveredResult> {
   private handOver(result: DeliveredResult, arrivedAt: bigint): void {
     const resolve = this.waiting!;
     this.waiting = undefined;
+    this.readSinceOverflow = true;
     this.hooks.onDelivered(secondsSince(arrivedAt));
     resolve({ done: false, value: result });
   }
