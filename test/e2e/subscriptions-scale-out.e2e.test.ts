@@ -14,13 +14,13 @@ import {
   postGraphQL,
   testServices,
 } from '@atrium/platform/testing';
-import type { SubgraphRuntime } from '@atrium/platform/server';
+import type { SubgraphServer } from '@atrium/platform/server';
 import { createGenerationServer, loadGenerationConfig } from '@atrium/subgraph-generation';
 import { productionEnv, type ProductionEnv } from '../src/production-env';
 import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
 import { collect, signUp, wsClient } from '../src/ws-client';
 
-const WORKER = resolve(__dirname, '..', '..', 'subgraphs', 'generation', 'src', 'worker.ts');
+const WORKER = resolve(__dirname, '..', '..', 'subgraphs', 'generation', 'src', 'worker', 'main.ts');
 const REGISTER = join(__dirname, '..', '..', 'scripts', 'ts-register.js');
 
 const WATCH = `subscription($id: ID!) {
@@ -53,7 +53,7 @@ describeScaleOut('subscriptions across gateway and generation replicas on Redis'
       ...env,
     };
     // A second generation replica and a second gateway in front of it.
-    const generation2: SubgraphRuntime = await createGenerationServer({
+    const generation2: SubgraphServer = await createGenerationServer({
       config: loadGenerationConfig(serviceEnv),
       log,
     });
@@ -72,7 +72,7 @@ describeScaleOut('subscriptions across gateway and generation replicas on Redis'
     });
     leftovers.defer(() => gateway2.stop());
     secondGatewayUrl = (await gateway2.listen(0, '127.0.0.1')).url;
-    // The worker: its own process, the same code `node dist/worker.js` runs.
+    // The worker: its own process, the same code `node dist/worker/main.js` runs.
     const worker: ChildProcess = spawn(process.execPath, ['-r', REGISTER, WORKER], {
       env: {
         PATH: process.env.PATH,
