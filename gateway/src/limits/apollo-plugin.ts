@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { errors } from '@atrium/platform/errors';
+import { checkOperationInput } from '@atrium/platform/server';
 import type { Metrics } from '@atrium/platform/metrics';
 import type { OperationLimits } from '../config-hardening';
 import type { GatewayContext } from '../context';
@@ -39,6 +40,14 @@ export function operationGuardPlugin(options: {
           if (!operation) {
             rejected.inc({ reason: 'operation' });
             throw withHttpStatus(unresolvedOperation(request.operationName), 400);
+          }
+          // The same central check every subgraph applies, here so bad text never costs a subgraph call.
+          const badInput = checkOperationInput(document, operation, request.variables, {
+            maxRepresentations: Number.MAX_SAFE_INTEGER,
+          });
+          if (badInput) {
+            rejected.inc({ reason: 'input' });
+            throw withHttpStatus(badInput, 400);
           }
           const tooCostly = checkCost(schema, document, request.operationName, request.variables, limits);
           if (tooCostly) {

@@ -35,6 +35,13 @@ export {
 } from './service-config';
 export { runService, configOrExit, packageVersion } from './run-service';
 export { errorBody, jsonErrorHandler, notFound } from './http-errors';
+export {
+  checkOperationInput,
+  DEFAULT_MAX_REPRESENTATIONS,
+  inputGuardErrors,
+  inputGuardPlugin,
+  textProblem,
+} from './input-guard';
 export { startSubscriptionServer, type SubscriptionServer } from './subscriptions';
 export {
   attachGraphqlWs,

@@ -24,6 +24,7 @@ export function serverTimeouts(raw: Record<keyof typeof serverTimeoutSpec, numbe
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
   };
 }
+import { DEFAULT_MAX_REPRESENTATIONS } from './input-guard';
 
 /**
  * The variables every subgraph reads, with the subgraph's name in the port and database variables so that one
@@ -45,6 +46,7 @@ export function subgraphConfigSpec(name: string, defaultPort: number) {
     REDIS_KEY_PREFIX: env.string({ default: 'atrium:', pattern: /^[A-Za-z0-9:_.-]{1,64}$/ }),
     ATRIUM_DATA_DIR: env.string({ default: '.data' }),
     ...serverTimeoutSpec,
+    MAX_ENTITY_REPRESENTATIONS: env.int({ default: DEFAULT_MAX_REPRESENTATIONS, min: 1, max: 100_000 }),
   } as const;
 }
 
@@ -61,6 +63,8 @@ export interface SubgraphRuntimeConfig {
   redisKeyPrefix: string;
   dataDir: string;
   timeouts: ServerTimeouts;
+  /** Entity representations one request may carry; more get 400 TOO_MANY_REPRESENTATIONS. Default 500. */
+  maxRepresentations: number;
 }
 
 /**
@@ -82,6 +86,7 @@ export function subgraphRuntimeConfig(name: string, raw: Record<string, unknown>
     redisKeyPrefix: raw.REDIS_KEY_PREFIX as string,
     dataDir: raw.ATRIUM_DATA_DIR as string,
     timeouts: serverTimeouts(raw as Record<keyof typeof serverTimeoutSpec, number>),
+    maxRepresentations: raw.MAX_ENTITY_REPRESENTATIONS as number,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Express } from 'express';
+import { DEFAULT_MAX_REPRESENTATIONS, inputGuardPlugin } from './input-guard';
 import type { GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { requireGatewayAssertion, type GatewayCaller, type Principal } from '../auth';
@@ -48,6 +49,11 @@ export interface SubgraphServerOptions<Ctx extends object, App extends object> {
   timeouts?: Partial<ServerTimeouts>;
   /** Largest accepted JSON body. Default 256 KB; larger bodies get 413 before parsing. */
   bodyLimit?: string;
+  /**
+   * Entity representations one request may carry (`_entities`); more get 400 TOO_MANY_REPRESENTATIONS before
+   * any reference is resolved. Default 500 (MAX_ENTITY_REPRESENTATIONS).
+   */
+  maxRepresentations?: number;
   /** Extra open routes (e.g. `/.well-known/jwks.json`), mounted before the assertion guard. */
   routes?: (express: Express) => void;
 }
@@ -129,7 +135,10 @@ async function serveSubgraph<Ctx extends object, App extends object>(
       schema,
       introspection: false,
       formatError: (formatted, error) => maskError(formatted, error, { log, requestId: currentRequestId() }),
-      plugins: [ApolloServerPluginInlineTraceDisabled()],
+      plugins: [
+        ApolloServerPluginInlineTraceDisabled(),
+        inputGuardPlugin({ maxRepresentations: options.maxRepresentations ?? DEFAULT_MAX_REPRESENTATIONS }),
+      ],
     },
     log,
     before: [requireGatewayAssertion({ secret, audience: name })],

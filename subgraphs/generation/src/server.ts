@@ -32,6 +32,7 @@ export function serveGeneration(
     internalSecret: config.internalSecret,
     log,
     timeouts: config.timeouts,
+    maxRepresentations: config.maxRepresentations,
     resources: app.resources,
     app,
     routes: (express) => express.use(exportRoutes({ store: app.store, signer: app.signer, log })),

@@ -32,6 +32,7 @@ export function serveIdentity(app: IdentityApp, log: Logger): Promise<IdentitySe
     internalSecret: config.internalSecret,
     log,
     timeouts: config.timeouts,
+    maxRepresentations: config.maxRepresentations,
     resources: app.resources,
     app,
     context: (base) => buildContext(base, app),

@@ -27,6 +27,7 @@ export function serveIntegrations(app: IntegrationsApp, log: Logger): Promise<In
     internalSecret: app.config.internalSecret,
     log,
     timeouts: app.config.timeouts,
+    maxRepresentations: app.config.maxRepresentations,
     resources: app.resources,
     app,
     context: (base) => buildContext(base, app),

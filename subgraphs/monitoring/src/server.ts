@@ -27,6 +27,7 @@ export async function serveMonitoring(app: MonitoringApp, log: Logger): Promise<
     internalSecret: app.config.internalSecret,
     log,
     timeouts: app.config.timeouts,
+    maxRepresentations: app.config.maxRepresentations,
     resources: app.resources,
     app,
     context: (base) => buildContext(base, app),
