@@ -140,6 +140,15 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
         if (!client.isOpen) throw new Error('subgraph client pool closed');
       },
     });
+    // Visible, not fatal: with a stale key set the gateway still verifies tokens (and serves anonymous callers).
+    shell.health.register({
+      name: 'identity-jwks',
+      kind: 'http',
+      check: async () => {
+        const message = authenticator.healthNote?.();
+        return message === undefined ? undefined : { message };
+      },
+    });
 
     const context = async ({ req, res }: { req: Request; res: Response }): Promise<GatewayContext> => {
       const requestId = res.locals.requestId as string;

@@ -14,6 +14,7 @@ export const authSpec = {
   AUTH_CLOCK_SKEW_SECONDS: env.int({ default: 5, min: 0, max: 120 }),
   AUTH_JWKS_COOLDOWN_SECONDS: env.int({ default: 30, min: 1, max: 3600 }),
   AUTH_JWKS_MAX_AGE_SECONDS: env.int({ default: 600, min: 10, max: 86_400 }),
+  AUTH_JWKS_STALE_MAX_SECONDS: env.int({ default: 86_400, min: 0, max: 7 * 86_400 }),
   AUTH_API_KEY_CACHE_SECONDS: env.int({ default: 30, min: 0, max: 300 }),
 } as const;
 
@@ -28,6 +29,11 @@ export interface AuthSettings {
   jwksCooldownSeconds: number;
   /** Keys are refetched after this many seconds even when every `kid` is known. Default 600. */
   jwksMaxAgeSeconds: number;
+  /**
+   * While identity's JWKS cannot be fetched, the last good key set keeps verifying this much longer (beyond
+   * its max age); then tokens get 503 until identity answers. Default 86400 (24 h).
+   */
+  jwksStaleMaxSeconds: number;
   /** How long a verified API key is trusted without asking identity again (revocation delay). Default 30. */
   apiKeyCacheSeconds: number;
 }
@@ -45,6 +51,7 @@ export function authConfig(raw: {
   AUTH_CLOCK_SKEW_SECONDS: number;
   AUTH_JWKS_COOLDOWN_SECONDS: number;
   AUTH_JWKS_MAX_AGE_SECONDS: number;
+  AUTH_JWKS_STALE_MAX_SECONDS: number;
   AUTH_API_KEY_CACHE_SECONDS: number;
 }): AuthConfig {
   const origin = new URL(raw.IDENTITY_URL).origin;
@@ -57,6 +64,7 @@ export function authConfig(raw: {
       clockSkewSeconds: raw.AUTH_CLOCK_SKEW_SECONDS,
       jwksCooldownSeconds: raw.AUTH_JWKS_COOLDOWN_SECONDS,
       jwksMaxAgeSeconds: raw.AUTH_JWKS_MAX_AGE_SECONDS,
+      jwksStaleMaxSeconds: raw.AUTH_JWKS_STALE_MAX_SECONDS,
       apiKeyCacheSeconds: raw.AUTH_API_KEY_CACHE_SECONDS,
     },
   };

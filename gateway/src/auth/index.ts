@@ -17,6 +17,8 @@ export interface Authenticator {
    * carrying HTTP 401; identity being unreachable throws SUBGRAPH_UNAVAILABLE carrying 503.
    */
   authenticate(headers: Request['headers'], requestId?: string): Promise<Principal>;
+  /** A note for the health report when verification runs degraded (e.g. on a stale key set), or undefined. */
+  healthNote?(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,15 @@ export function createAuthenticator(config: GatewayConfig, log: Logger): Authent
     clockSkewSeconds: auth.clockSkewSeconds,
     cooldownMs: auth.jwksCooldownSeconds * 1000,
     maxAgeMs: auth.jwksMaxAgeSeconds * 1000,
+    staleMaxMs: auth.jwksStaleMaxSeconds * 1000,
+    onStale: ({ stale, since, error }) => {
+      if (stale)
+        log.warn(
+          { err: error },
+          'identity JWKS unreachable: verifying access tokens with the last good key set',
+        );
+      else log.info({ since: new Date(since).toISOString() }, 'identity JWKS reachable again');
+    },
   });
   const policies = new PolicyRegistry();
   const apiKeys = createApiKeyVerifier({
@@ -78,6 +89,13 @@ export function createAuthenticator(config: GatewayConfig, log: Logger): Authent
         if (error instanceof CredentialFormatError) throw unauthenticated(error.message);
         throw error;
       }
+    },
+    healthNote() {
+      const { failingSince, fetchedAt } = jwt.keySetStatus();
+      if (failingSince === undefined) return undefined;
+      const held =
+        fetchedAt === undefined ? 'no key set held' : `key set of ${new Date(fetchedAt).toISOString()}`;
+      return `identity JWKS unreachable since ${new Date(failingSince).toISOString()}; ${held}`;
     },
     close: async () => policies.dispose(),
   };

@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import {
-  createRemoteJWKSet,
-  decodeProtectedHeader,
-  errors as joseErrors,
-  jwtVerify,
-  type JWTVerifyGetKey,
-} from 'jose';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ANONYMOUS, ROLES, type Principal, type Role } from '@atrium/platform/auth';
+import {
+  JwksStore,
+  JwksUnavailableError,
+  UnknownKeyError,
+  type JwksStatus,
+  type JwksStoreOptions,
+} from './jwks-store';
+
+export { JwksUnavailableError, type JwksStatus } from './jwks-store';
 
 const ALGORITHM = 'ES256';
 const TOKEN_TYPE = 'at+jwt';
@@ -25,6 +28,10 @@ export interface JwtVerifierOptions {
   maxAgeMs: number;
   /** Abort a JWKS fetch after this long. Default 3000 ms. */
   timeoutMs?: number;
+  /** How long the last good key set keeps verifying while identity is unreachable. Default 24 h. */
+  staleMaxMs?: number;
+  /** Told when the key set turns stale (identity unreachable) and when it recovers. */
+  onStale?: JwksStoreOptions['onStale'];
   /** Verified tokens remembered, so a client's every request does not pay an ES256 verification. Default 10 000. */
   cacheMaxEntries?: number;
   /**
@@ -42,37 +49,34 @@ export class InvalidTokenError extends Error {
   }
 }
 
-/** The JWKS could not be fetched: identity is down or answered nonsense (503, not the client's fault). */
-export class JwksUnavailableError extends Error {
-  override name = 'JwksUnavailableError';
-}
-
 export interface JwtVerifier {
   verify(token: string): Promise<Principal>;
+  /** The key set's state, for health and tests. */
+  keySetStatus(): JwksStatus;
 }
 
 /**
  * Verifies identity's access tokens: pinned ES256 (no `none`, no HS*), `typ: at+jwt`, issuer, audience, `exp`
- * and `nbf` with a small skew, against identity's JWKS. Keys are cached; an unknown `kid` refetches them at
- * most once per cooldown, so forged kids cannot make the gateway hammer identity. Nothing named in a token
- * header is ever fetched or trusted.
+ * and `nbf` with a small skew, against identity's JWKS (jwks-store.ts: the last good set keeps verifying through
+ * an identity outage, one fetch at a time with backoff). An unknown `kid` refetches at most once per cooldown, so
+ * forged kids cannot make the gateway hammer identity. Nothing named in a token header is ever fetched or trusted.
  */
 export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
-  const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
-    cooldownDuration: options.cooldownMs,
-    cacheMaxAge: options.maxAgeMs,
-    timeoutDuration: options.timeoutMs ?? 3000,
+  const store = new JwksStore({
+    url: options.jwksUrl,
+    cooldownMs: options.cooldownMs,
+    maxAgeMs: options.maxAgeMs,
+    staleMaxMs: options.staleMaxMs,
+    timeoutMs: options.timeoutMs,
+    onStale: options.onStale,
   });
   const getKey: JWTVerifyGetKey = async (header, token) => {
     try {
-      return await remote(header, token);
+      return await store.getKey(header, token);
     } catch (error) {
-      if (
-        error instanceof joseErrors.JWKSNoMatchingKey ||
-        error instanceof joseErrors.JWKSMultipleMatchingKeys
-      )
-        throw new InvalidTokenError('unknown key');
-      throw new JwksUnavailableError('the JWKS could not be loaded', { cause: error });
+      if (error instanceof UnknownKeyError) throw new InvalidTokenError('unknown key');
+      if (error instanceof JwksUnavailableError) throw error;
+      throw new JwksUnavailableError('the JWKS could not be used', { cause: error });
     }
   };
 
@@ -81,6 +85,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   const cacheMaxEntries = options.cacheMaxEntries ?? 10_000;
 
   return {
+    keySetStatus: () => store.status(),
     async verify(token) {
       // Keyed by a hash: the cache never holds a usable token.
       const id = createHash('sha256').update(token).digest('base64url');
