@@ -94,7 +94,7 @@ describe('identity JWKS outage at the gateway', () => {
     // One refresh attempt for the whole burst; the next waits for its backoff.
     expect(jwks.hits() - hitsBefore).toBe(1);
 
-    const status = await (await fetch(`${new URL(stack.gatewayUrl).origin}/readyz`)).json();
+    const status = (await (await fetch(`${new URL(stack.gatewayUrl).origin}/readyz`)).json()) as any;
     expect(status.status).toBe('UP');
     expect(status.checks).toEqual(
       expect.arrayContaining([
@@ -125,7 +125,7 @@ describe('identity JWKS outage at the gateway', () => {
     let note: string | undefined = 'pending';
     while (note !== undefined) {
       await me(await token());
-      const status = await (await fetch(`${new URL(stack.gatewayUrl).origin}/readyz`)).json();
+      const status = (await (await fetch(`${new URL(stack.gatewayUrl).origin}/readyz`)).json()) as any;
       note = status.checks.find((c: { name: string }) => c.name === 'identity-jwks')?.message;
       if (note !== undefined) await new Promise((resolve) => setTimeout(resolve, 250));
     }
