@@ -19,7 +19,7 @@ function toEvent(payload: JobEventPayload): GenerationEvent {
 export class GenerationEventResolver {
   @Subscription(() => GenerationEvent, {
     description:
-      'Owner or ADMIN. A SNAPSHOT first, then every change in sequence order; completes after a terminal state.',
+      "One job as it runs (scope generation:read): a SNAPSHOT first, then every change in sequence order; completes after the final STATUS. Yours or, for an ADMIN, anyone's; otherwise NOT_FOUND before any event.",
     subscribe: ({ args, context }) => {
       const ctx = context as GenerationContext;
       return watchJob(
@@ -29,12 +29,16 @@ export class GenerationEventResolver {
       );
     },
   })
-  generationJobUpdated(@Root() payload: JobEventPayload, @Arg('id', () => ID) _id: string): GenerationEvent {
+  generationJobUpdated(
+    @Root() payload: JobEventPayload,
+    @Arg('id', () => ID, { description: 'The GenerationJob.id.' }) _id: string,
+  ): GenerationEvent {
     return toEvent(payload);
   }
 
   @Subscription(() => GenerationEvent, {
-    description: "Every event of the subscriber's jobs, starting with a SNAPSHOT of each one still running.",
+    description:
+      'Every event of all your jobs (scope generation:read): first a SNAPSHOT of each job still QUEUED or RUNNING, then events as they happen. It never completes.',
     subscribe: ({ context }) => {
       const ctx = context as GenerationContext;
       return watchUser({ events: ctx.app.resources.infra.events, fork: ctx.app.fork }, ctx.principal);

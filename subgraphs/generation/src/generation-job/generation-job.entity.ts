@@ -15,8 +15,31 @@ export enum GenerationStatus {
   FAILED = 'FAILED',
   CANCELLED = 'CANCELLED',
 }
-registerEnumType(GenerationKind, { name: 'GenerationKind' });
-registerEnumType(GenerationStatus, { name: 'GenerationStatus' });
+registerEnumType(GenerationKind, {
+  name: 'GenerationKind',
+  description: 'What to write; each kind has its own prompt template and Markdown structure.',
+  valuesConfig: {
+    BATTLECARD: {
+      description:
+        'A sales battlecard against a competitor (needs GenerateInput.battlecard): overview, strengths, weaknesses, objection handling, pricing, win themes.',
+    },
+    DOCUMENT: { description: 'A structured document from the prompt.' },
+    SUMMARY: { description: 'A summary of the text in the prompt.' },
+    PRESENTATION_OUTLINE: { description: 'A slide-by-slide outline of a presentation.' },
+  },
+});
+registerEnumType(GenerationStatus, {
+  name: 'GenerationStatus',
+  description:
+    'Where a job is: QUEUED → RUNNING → SUCCEEDED, FAILED or CANCELLED (the last three are final).',
+  valuesConfig: {
+    QUEUED: { description: 'Stored and waiting for a worker.' },
+    RUNNING: { description: 'A worker is generating it; output streams in.' },
+    SUCCEEDED: { description: 'Done: `output` is complete and can be exported.' },
+    FAILED: { description: 'Ended with `error`; retryGeneration may queue it again.' },
+    CANCELLED: { description: 'Stopped by cancelGeneration; retryGeneration may queue it again.' },
+  },
+});
 
 export const TERMINAL_STATUSES: readonly GenerationStatus[] = [
   GenerationStatus.SUCCEEDED,
@@ -32,24 +55,30 @@ export function isTerminal(status: GenerationStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-@ObjectType('TokenUsage')
+@ObjectType('TokenUsage', {
+  description:
+    'What a job consumed, over all its attempts (discarded ones included); estimated at 4 characters a token when the provider reports none.',
+})
 export class TokenUsage {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Tokens sent to the model.' })
   promptTokens!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Tokens the model wrote.' })
   completionTokens!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, {
+    description:
+      "What it cost, in US dollars, at the deployment's prices; 0 for a cache hit or the local engine.",
+  })
   costUsd!: number;
 }
 
-@ObjectType('JobError')
+@ObjectType('JobError', { description: 'Why a job FAILED.' })
 export class JobError {
   @Field({ description: 'e.g. PROVIDER_ERROR, ALL_PROVIDERS_FAILED, BUDGET_EXCEEDED, QUEUE_UNAVAILABLE.' })
   code!: string;
 
-  @Field()
+  @Field({ description: 'What went wrong, in words; never a secret of a provider.' })
   message!: string;
 
   @Field({ description: 'Whether retryGeneration may succeed without changing anything.' })
@@ -62,24 +91,29 @@ export class JobError {
  * over a stalled job, an API process cancelling — can never both win, and each event gets a unique sequence.
  */
 @Directive('@key(fields: "id")')
-@ObjectType('GenerationJob')
+@ObjectType('GenerationJob', {
+  description:
+    'One request for AI content, from QUEUED to a final state. Visible to its owner and ADMINs (API keys: generation:read); anyone else gets NOT_FOUND.',
+})
 @Entity({ tableName: 'generation_jobs' })
 @Index({ properties: ['ownerId', 'createdAt'] })
 @Index({ properties: ['ownerId', 'status'] })
 @Unique({ properties: ['ownerId', 'idempotencyKey'] })
 export class GenerationJob {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable identifier (a UUID).' })
   @PrimaryKey({ type: 'string', length: 36 })
   id: string = randomUUID();
 
   @Property({ type: 'string', length: 36 })
   ownerId!: string;
 
-  @Field(() => GenerationKind)
+  @Field(() => GenerationKind, { description: 'What it writes.' })
   @Property({ type: 'string', length: 32 })
   kind!: GenerationKind;
 
-  @Field()
+  @Field({
+    description: 'One line, at most 200 characters: the one given, or one made from the kind and prompt.',
+  })
   @Property({ type: 'string', length: 200 })
   title!: string;
 
@@ -97,7 +131,7 @@ export class GenerationJob {
   @Property({ type: 'string', length: 128, nullable: true })
   idempotencyKey: string | null = null;
 
-  @Field(() => GenerationStatus)
+  @Field(() => GenerationStatus, { description: 'Where the job is.' })
   @Property({ type: 'string', length: 16 })
   status: GenerationStatus = GenerationStatus.QUEUED;
 
@@ -105,19 +139,28 @@ export class GenerationJob {
   @Property({ type: 'integer' })
   progressBp: number = 0;
 
-  @Field(() => String, { nullable: true, description: 'Markdown, complete once SUCCEEDED.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The Markdown written so far, complete once SUCCEEDED; null before the first output (and on OUTPUT_DELTA events).',
+  })
   @Property({ type: 'text', nullable: true })
   output: string | null = null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The ModelProvider.id that answered (or runs now); null before one started.',
+  })
   @Property({ type: 'string', length: 32, nullable: true })
   provider: string | null = null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The model of that provider, e.g. gpt-4o-mini.' })
   @Property({ type: 'string', length: 128, nullable: true })
   model: string | null = null;
 
-  @Field()
+  @Field({
+    description: 'True when the answer came from the response cache (an identical earlier request of yours).',
+  })
   @Property({ type: 'boolean' })
   cached: boolean = false;
 
@@ -162,29 +205,29 @@ export class GenerationJob {
   @Property({ type: 'boolean', nullable: true })
   errorRetryable: boolean | null = null;
 
-  @Field()
+  @Field({ description: 'When generate stored it.' })
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When a worker last started it; null while QUEUED.' })
   @Property({ type: 'datetime', nullable: true })
   startedAt: Date | null = null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it reached its final state; null before.' })
   @Property({ type: 'datetime', nullable: true })
   finishedAt: Date | null = null;
 
   @Property({ type: 'datetime' })
   updatedAt: Date = new Date();
 
-  @Field(() => Float, { description: '0..1' })
+  @Field(() => Float, { description: 'How far the job is, from 0 to 1 (1 once SUCCEEDED).' })
   get progress(): number {
     return this.progressBp / 10_000;
   }
 
   @Field(() => TokenUsage, {
     nullable: true,
-    description: 'Known once a provider answered (or a cache hit).',
+    description: 'Tokens and cost; null until a provider answered (or the cache did).',
   })
   get usage(): TokenUsage | null {
     if (this.provider === null && !this.cached) return null;
@@ -195,7 +238,7 @@ export class GenerationJob {
     };
   }
 
-  @Field(() => JobError, { nullable: true })
+  @Field(() => JobError, { nullable: true, description: 'Why it FAILED; null otherwise.' })
   get error(): JobError | null {
     if (this.errorCode === null) return null;
     return {

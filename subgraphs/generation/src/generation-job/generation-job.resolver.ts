@@ -5,13 +5,23 @@ import { GenerationJob, GenerationStatus } from './generation-job.entity';
 import { GenerateInput } from './generation-job.input';
 import { listJobs } from './generation-job.queries';
 import { canSee, notFound } from './generation-job.service';
-import { ExportFormat, GenerationJobConnection } from './generation-job.types';
+import {
+  AFTER,
+  ExportFormat,
+  GenerationJobConnection,
+  PAGE_SIZE,
+  STATUS_FILTER,
+} from './generation-job.types';
 
 @Resolver(() => GenerationJob)
 export class GenerationJobResolver {
-  @Query(() => GenerationJob, { nullable: true, description: 'Owner or ADMIN; anyone else gets NOT_FOUND.' })
+  @Query(() => GenerationJob, {
+    nullable: true,
+    description:
+      "One job by id (scope generation:read): yours or, for an ADMIN, anyone's. Errors: NOT_FOUND (no such job, or not yours).",
+  })
   async generationJob(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The GenerationJob.id.' }) id: string,
     @Ctx() ctx: GenerationContext,
   ): Promise<GenerationJob> {
     const job = await ctx.loaders.generationJob.load(id);
@@ -19,37 +29,53 @@ export class GenerationJobResolver {
     return job;
   }
 
-  @Query(() => GenerationJobConnection, { description: "The caller's jobs, newest first." })
+  @Query(() => GenerationJobConnection, {
+    description: 'Your jobs, newest first, a page at a time (scope generation:read).',
+  })
   generationJobs(
     @Ctx() ctx: GenerationContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
-    @Arg('status', () => GenerationStatus, { nullable: true }) status?: GenerationStatus | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: PAGE_SIZE }) first: number,
+    @Arg('after', () => String, { nullable: true, description: AFTER }) after?: string | null,
+    @Arg('status', () => GenerationStatus, { nullable: true, description: STATUS_FILTER })
+    status?: GenerationStatus | null,
   ): Promise<GenerationJobConnection> {
     return listJobs(ctx.em, ctx.principal.userId!, { first, after, status });
   }
 
   @Mutation(() => GenerationJob, {
-    description: 'Stores a QUEUED job and returns at once; watch it with generationJobUpdated.',
+    description:
+      "Stores a QUEUED job and returns at once; watch it with generationJobUpdated. MEMBER or ADMIN (API keys: generation:write). Errors: BAD_USER_INPUT (`extensions.field` names the field), CONFLICT (idempotencyKey already used for another request), RATE_LIMITED (too many active jobs, jobs per minute or today's budget; `extensions.retryAfterSeconds`), GENERATION_UNAVAILABLE (the queue or limiter is unreachable: retry shortly).",
   })
   generate(
-    @Arg('input', () => GenerateInput) input: GenerateInput,
+    @Arg('input', () => GenerateInput, { description: 'What to generate.' }) input: GenerateInput,
     @Ctx() ctx: GenerationContext,
   ): Promise<GenerationJob> {
     return ctx.app.jobs.generate(ctx.em, ctx.principal, input);
   }
 
-  @Mutation(() => GenerationJob)
-  cancelGeneration(@Arg('id', () => ID) id: string, @Ctx() ctx: GenerationContext): Promise<GenerationJob> {
+  @Mutation(() => GenerationJob, {
+    description:
+      "Cancels a QUEUED or RUNNING job of yours (an ADMIN: anyone's); a running provider call is aborted within a second, tokens streamed before still count. MEMBER or ADMIN (API keys: generation:write). Errors: NOT_FOUND, CONFLICT (the job already ended).",
+  })
+  cancelGeneration(
+    @Arg('id', () => ID, { description: 'The GenerationJob.id.' }) id: string,
+    @Ctx() ctx: GenerationContext,
+  ): Promise<GenerationJob> {
     return ctx.app.jobs.cancel(ctx.principal, id);
   }
 
-  @Mutation(() => GenerationJob)
-  retryGeneration(@Arg('id', () => ID) id: string, @Ctx() ctx: GenerationContext): Promise<GenerationJob> {
+  @Mutation(() => GenerationJob, {
+    description:
+      'Queues a FAILED or CANCELLED job of yours again, under the same limits as a new job. MEMBER or ADMIN (API keys: generation:write). Errors: NOT_FOUND, CONFLICT (the job did not fail and was not cancelled), RATE_LIMITED, GENERATION_UNAVAILABLE.',
+  })
+  retryGeneration(
+    @Arg('id', () => ID, { description: 'The GenerationJob.id.' }) id: string,
+    @Ctx() ctx: GenerationContext,
+  ): Promise<GenerationJob> {
     return ctx.app.jobs.retry(ctx.em, ctx.principal, id);
   }
 
-  @FieldResolver(() => String)
+  @FieldResolver(() => String, { description: 'The prompt as given (1 to 20000 characters).' })
   async prompt(@Root() job: GenerationJob, @Ctx() ctx: GenerationContext): Promise<string> {
     if (typeof job.prompt === 'string') return job.prompt;
     // Jobs that arrived in an event carry no prompt; it never changes, so the loaded row is as good.
@@ -58,7 +84,7 @@ export class GenerationJobResolver {
 
   @FieldResolver(() => User, {
     nullable: true,
-    description: 'Resolved by identity; null when it is unreachable.',
+    description: 'Who asked for it; resolved by identity, null when identity is unreachable.',
   })
   owner(@Root() job: GenerationJob): User {
     return { id: job.ownerId };
@@ -66,11 +92,12 @@ export class GenerationJobResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: 'A short-lived signed URL; null until SUCCEEDED.',
+    description:
+      'A signed download link (GET, served by the gateway) for this job in `format`; anyone holding it can download until it expires (5 minutes by default), so treat it like the document. Null until SUCCEEDED.',
   })
   exportUrl(
     @Root() job: GenerationJob,
-    @Arg('format', () => ExportFormat) format: ExportFormat,
+    @Arg('format', () => ExportFormat, { description: 'Markdown or PDF.' }) format: ExportFormat,
     @Ctx() ctx: GenerationContext,
   ): string | null {
     if (!canSee(ctx.principal, job)) throw notFound();

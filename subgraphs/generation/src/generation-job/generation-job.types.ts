@@ -4,32 +4,56 @@ import { GenerationEventType } from '../events/job-events';
 import { GenerationJob } from './generation-job.entity';
 
 export { GenerationEventType };
-registerEnumType(GenerationEventType, { name: 'GenerationEventType' });
+registerEnumType(GenerationEventType, {
+  name: 'GenerationEventType',
+  description: 'What a GenerationEvent tells.',
+  valuesConfig: {
+    SNAPSHOT: {
+      description:
+        'The job as stored, `output` so far included: the first event, and again after outputReset or a lost event.',
+    },
+    STATUS: { description: 'The status changed; a final status is the last event of generationJobUpdated.' },
+    PROGRESS: { description: 'A step, in `message`: which provider runs, a skip, a failover.' },
+    OUTPUT_DELTA: { description: 'New output text in `delta`, to append.' },
+  },
+});
 
 export enum ExportFormat {
   MARKDOWN = 'MARKDOWN',
   PDF = 'PDF',
 }
-registerEnumType(ExportFormat, { name: 'ExportFormat' });
+registerEnumType(ExportFormat, {
+  name: 'ExportFormat',
+  description: 'A download format of a SUCCEEDED job.',
+  valuesConfig: {
+    MARKDOWN: { description: 'The output as stored (text/markdown).' },
+    PDF: { description: "A PDF rendered from the Markdown (characters outside Windows-1252 print as '?')." },
+  },
+});
 
-@ObjectType('GenerationJobEdge')
+/** Argument descriptions of generationJobs, shared with User.generationJobs. */
+export const PAGE_SIZE = 'Page size: at most 100 (more is clamped); negative is BAD_USER_INPUT.';
+export const AFTER = "The previous page's `endCursor`.";
+export const STATUS_FILTER = 'Only jobs in this status; all when null.';
+
+@ObjectType('GenerationJobEdge', { description: 'One job in a page of jobs.' })
 export class GenerationJobEdge {
-  @Field()
+  @Field({ description: 'Opaque; pass it as `after` to continue after this job.' })
   cursor!: string;
 
-  @Field(() => GenerationJob)
+  @Field(() => GenerationJob, { description: 'The job.' })
   node!: GenerationJob;
 }
 
-@ObjectType('GenerationJobConnection')
+@ObjectType('GenerationJobConnection', { description: 'A page of jobs, newest first.' })
 export class GenerationJobConnection {
-  @Field(() => [GenerationJobEdge])
+  @Field(() => [GenerationJobEdge], { description: 'The jobs of this page, at most `first`.' })
   edges!: GenerationJobEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Whether older jobs follow, and the cursor to continue from.' })
   pageInfo!: PageInfo;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many jobs match `status`, over all pages.' })
   totalCount!: number;
 }
 
@@ -37,13 +61,18 @@ export class GenerationJobConnection {
   description: 'One change of a job; `sequence` increases by one per event of a job.',
 })
 export class GenerationEvent {
-  @Field(() => Int)
+  @Field(() => Int, {
+    description:
+      'Increases by exactly one per event of a job; a gap means an event was lost (a SNAPSHOT follows).',
+  })
   sequence!: number;
 
-  @Field(() => GenerationEventType)
+  @Field(() => GenerationEventType, { description: 'What the event tells.' })
   type!: GenerationEventType;
 
-  @Field(() => GenerationJob)
+  @Field(() => GenerationJob, {
+    description: 'The job after this event (its `output` is null on OUTPUT_DELTA).',
+  })
   job!: GenerationJob;
 
   @Field(() => String, { nullable: true, description: 'The new output text of an OUTPUT_DELTA event.' })

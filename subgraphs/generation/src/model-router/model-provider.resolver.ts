@@ -5,7 +5,8 @@ import { CircuitState, ModelProvider } from './model-provider.type';
 @Resolver(() => ModelProvider)
 export class ModelProviderResolver {
   @Query(() => [ModelProvider], {
-    description: 'The configured providers in fallback order, with circuit state.',
+    description:
+      'The configured providers in fallback order, with circuit state. Open to every caller, anonymous included.',
   })
   async modelProviders(@Ctx() ctx: GenerationContext): Promise<ModelProvider[]> {
     const { providers, board } = ctx.app;

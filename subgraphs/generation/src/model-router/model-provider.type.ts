@@ -5,11 +5,24 @@ export enum CircuitState {
   OPEN = 'OPEN',
   HALF_OPEN = 'HALF_OPEN',
 }
-registerEnumType(CircuitState, { name: 'CircuitState' });
+// Described the same way as monitoring's CircuitState, so composition merges one text.
+registerEnumType(CircuitState, {
+  name: 'CircuitState',
+  description: 'The state of a circuit breaker guarding calls to a dependency.',
+  valuesConfig: {
+    CLOSED: { description: 'Calls go through.' },
+    OPEN: { description: 'Too many recent calls failed: calls are refused at once, without trying.' },
+    HALF_OPEN: {
+      description: 'After the cooldown: a few probe calls decide whether it closes or opens again.',
+    },
+  },
+});
 
 @ObjectType('ModelProvider', { description: 'A model provider the router may send generation work to.' })
 export class ModelProvider {
-  @Field(() => ID)
+  @Field(() => ID, {
+    description: 'The name the deployment gave it, e.g. openai or local; use it as GenerateInput.provider.',
+  })
   id!: string;
 
   @Field({
@@ -18,10 +31,10 @@ export class ModelProvider {
   })
   kind!: string;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: 'The models it may use, preferred first.' })
   models!: string[];
 
-  @Field(() => CircuitState)
+  @Field(() => CircuitState, { description: 'Its breaker, shared by every worker.' })
   circuitState!: CircuitState;
 
   @Field({ description: 'False while its circuit is open: the router skips it without calling.' })

@@ -3,18 +3,27 @@ import type { GenerationContext } from '../context';
 import { errors } from '../errors';
 import { GenerationStatus } from '../generation-job/generation-job.entity';
 import { listJobs } from '../generation-job/generation-job.queries';
-import { GenerationJobConnection } from '../generation-job/generation-job.types';
+import {
+  AFTER,
+  GenerationJobConnection,
+  PAGE_SIZE,
+  STATUS_FILTER,
+} from '../generation-job/generation-job.types';
 import { User } from './user.type';
 
 @Resolver(() => User)
 export class UserResolver {
-  @FieldResolver(() => GenerationJobConnection, { description: 'The user themself or ADMIN.' })
+  @FieldResolver(() => GenerationJobConnection, {
+    description:
+      "The user's jobs, newest first (scope generation:read). The user themself or an ADMIN; anyone else gets FORBIDDEN.",
+  })
   generationJobs(
     @Root() user: User,
     @Ctx() ctx: GenerationContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
-    @Arg('status', () => GenerationStatus, { nullable: true }) status?: GenerationStatus | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: PAGE_SIZE }) first: number,
+    @Arg('after', () => String, { nullable: true, description: AFTER }) after?: string | null,
+    @Arg('status', () => GenerationStatus, { nullable: true, description: STATUS_FILTER })
+    status?: GenerationStatus | null,
   ): Promise<GenerationJobConnection> {
     const { principal } = ctx;
     if (principal.userId !== user.id && !principal.roles.includes('ADMIN'))
