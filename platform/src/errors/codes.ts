@@ -32,6 +32,8 @@ export const errors = defineErrorCodes({
       'An unexpected error. The message is hidden; quote `extensions.requestId` to find it in the logs.',
     httpStatus: 500,
     expose: false,
+    // A fault of ours: a retry may or may not meet it again (a failed job says which in `error.retryable`).
+    retryable: 'depends',
   },
   SUBGRAPH_UNAVAILABLE: {
     description:

@@ -11,6 +11,11 @@ export interface ErrorCodeDefinition {
    * `maskError` replaces it like an uncoded error (INTERNAL_SERVER_ERROR).
    */
   expose?: boolean;
+  /**
+   * Whether the same request may succeed later unchanged. Default: true for 429, 502, 503 and 504, false
+   * otherwise; 'depends' when the error itself says (e.g. a job's `error.retryable`).
+   */
+  retryable?: boolean | 'depends';
 }
 
 /** A factory for one code: `errors.NOT_FOUND('Job not found', { id })`. */
@@ -48,13 +53,25 @@ function register(code: string, definition: ErrorCodeDefinition): void {
   if (!existing) registry.set(code, { code, ...definition });
 }
 
-/** Every registered code with its description, sorted by code (input of the generated docs). */
-export function registeredErrorCodes(): Array<{ code: string; description: string; httpStatus?: number }> {
+/** Every registered code, sorted by code (the input of docs/errors.md). */
+export function registeredErrorCodes(): Array<{
+  code: string;
+  description: string;
+  httpStatus?: number;
+  retryable: boolean | 'depends';
+}> {
   return [...registry.values()]
     .sort((a, b) => a.code.localeCompare(b.code))
-    .map(({ code, description, httpStatus }) =>
-      httpStatus === undefined ? { code, description } : { code, description, httpStatus },
-    );
+    .map(({ code, description, httpStatus, retryable }) => ({
+      code,
+      description,
+      ...(httpStatus === undefined ? {} : { httpStatus }),
+      retryable: retryable ?? isRetryableStatus(httpStatus),
+    }));
+}
+
+function isRetryableStatus(status: number | undefined): boolean {
+  return status === 429 || status === 502 || status === 503 || status === 504;
 }
 
 /** The definition of a registered code, or undefined. */

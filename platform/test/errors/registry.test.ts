@@ -55,6 +55,7 @@ describe('registry', () => {
       code: 'RATE_LIMITED',
       description: expect.stringContaining('retryAfterSeconds'),
       httpStatus: 429,
+      retryable: true,
     });
   });
 

@@ -7,6 +7,34 @@ export const generationErrors = defineErrorCodes({
       'The generation service cannot take jobs right now (its queue or limiter store is unreachable); retry shortly.',
     httpStatus: 503,
   },
+  QUEUE_UNAVAILABLE: {
+    description:
+      "A job's `error.code`: the job queue was unreachable when the job was stored; retry the job.",
+    retryable: true,
+  },
+  ALL_PROVIDERS_FAILED: {
+    description:
+      "A job's `error.code`: every model provider of the job's route failed; the message names each one. " +
+      '`error.retryable` is true when at least one failure was temporary (a timeout, 429, 5xx).',
+    retryable: 'depends',
+  },
+  BUDGET_EXCEEDED: {
+    description:
+      "A job's `error.code`: the user's daily generation budget cannot cover this job's worst case; it resets at 00:00 UTC.",
+    retryable: false,
+  },
 });
 
 export const errors = { ...platformErrors, ...generationErrors };
+
+/** A code a client can read on a failed job (`GenerationJob.error.code`): only registered codes. */
+export type JobErrorCode = keyof typeof errors;
+
+/** The error columns of a failed job, from a registered code. */
+export function jobFailure(
+  code: JobErrorCode,
+  message: string,
+  retryable: boolean,
+): { errorCode: JobErrorCode; errorMessage: string; errorRetryable: boolean } {
+  return { errorCode: code, errorMessage: message, errorRetryable: retryable };
+}

@@ -6,7 +6,7 @@ import type { Logger } from '@atrium/platform/logging';
 import type { JobQueue } from '@atrium/platform/queue';
 import type { RateLimiter } from '@atrium/platform/rate-limit';
 import type { GenerationSettings } from '../config';
-import { errors } from '../errors';
+import { errors, jobFailure } from '../errors';
 import { GenerationEventType, type JobEventPublisher } from '../events/job-events';
 import type { QueuedGeneration } from '../worker/job-runner';
 import { ACTIVE_STATUSES, GenerationJob, GenerationStatus } from './generation-job.entity';
@@ -166,9 +166,7 @@ export class GenerationService {
               changes: {
                 status: GenerationStatus.FAILED,
                 finishedAt: new Date(),
-                errorCode: 'QUEUE_UNAVAILABLE',
-                errorMessage: 'The job queue was unreachable; retry the job',
-                errorRetryable: true,
+                ...jobFailure('QUEUE_UNAVAILABLE', 'The job queue was unreachable; retry the job', true),
               },
               guard: { statuses: [GenerationStatus.QUEUED] },
             },

@@ -1,4 +1,5 @@
 import { CircuitOpenError, PolicyTimeoutError } from '@atrium/platform/resilience';
+import type { JobErrorCode } from '../errors';
 import type { GenerationKind } from '../generation-job/generation-job.entity';
 import { templateFor, type TemplateInput } from '../prompts';
 import type { CircuitBoard } from './circuit-board';
@@ -30,7 +31,7 @@ export interface RouteResult extends ProviderUsage {
 
 /** Every provider of the chain failed or was skipped. `retryable` when trying again later may succeed. */
 export class AllProvidersFailedError extends Error {
-  readonly code = 'ALL_PROVIDERS_FAILED';
+  readonly code = 'ALL_PROVIDERS_FAILED' satisfies JobErrorCode;
   constructor(
     message: string,
     readonly retryable: boolean,

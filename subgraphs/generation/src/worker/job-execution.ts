@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Lock } from '@atrium/platform/lock';
 import type { GenerationSettings } from '../config';
+import type { JobErrorCode } from '../errors';
 import { GenerationStatus, type GenerationJob } from '../generation-job/generation-job.entity';
 import type { BattlecardFields } from '../generation-job/validation';
 import type { PriceTable } from '../model-router/pricing';
@@ -13,7 +14,7 @@ import type { ResponseCache } from './response-cache';
 
 /** The user's daily budget cannot cover this job's worst case. Not retryable until the next UTC day. */
 export class BudgetExceededError extends Error {
-  readonly code = 'BUDGET_EXCEEDED';
+  readonly code = 'BUDGET_EXCEEDED' satisfies JobErrorCode;
   readonly retryable = false;
   constructor(budgetUsd: number) {
     super(`the daily generation budget of $${budgetUsd} cannot cover this job; it resets at 00:00 UTC`);

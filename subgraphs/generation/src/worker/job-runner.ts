@@ -1,3 +1,4 @@
+import { jobFailure } from '../errors';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@atrium/platform/logging';
 import type { QueueJob } from '@atrium/platform/queue';
@@ -128,8 +129,8 @@ export class JobRunner {
     if (!expected) log.error({ err: error, jobId }, 'generation run failed on its last attempt');
     const failure =
       error instanceof AllProvidersFailedError || error instanceof BudgetExceededError
-        ? { errorCode: error.code, errorMessage: error.message, errorRetryable: error.retryable }
-        : { errorCode: 'INTERNAL_ERROR', errorMessage: 'The job failed unexpectedly', errorRetryable: true };
+        ? jobFailure(error.code, error.message, error.retryable)
+        : jobFailure('INTERNAL_SERVER_ERROR', 'The job failed unexpectedly', true);
     const { job, changed } = await this.deps.store.transition(jobId, (current) =>
       current.runToken !== token || current.status !== GenerationStatus.RUNNING
         ? null
