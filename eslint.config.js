@@ -1,6 +1,7 @@
 // ESLint here mainly guards the architecture (CONVENTIONS.md); formatting belongs to Prettier.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
+const importX = require('eslint-plugin-import-x');
 
 const SUBGRAPHS = ['identity', 'integrations', 'generation', 'monitoring'];
 
@@ -21,6 +22,8 @@ module.exports = tseslint.config(
       'coverage/**',
       'scratch/**',
       'test/integrator/.run-*/**',
+      // Broken on purpose; test/lint/no-cycle.test.ts lints it with --no-ignore.
+      'test/lint-fixtures/**',
     ],
   },
   js.configs.recommended,
@@ -58,6 +61,18 @@ module.exports = tseslint.config(
     files: ['platform/src/**/*.ts', 'gateway/src/**/*.ts', 'subgraphs/*/src/**/*.ts', 'schema/src/**/*.ts'],
     ignores: ['**/main.ts', 'platform/src/testing/**'],
     rules: processEnvOnlyInMain,
+  },
+  {
+    // Modules (and so feature folders) never import each other in a cycle: a cycle means two things that
+    // cannot be understood, tested or changed apart. Relative imports only; packages never import upwards.
+    files: ['**/src/**/*.ts', 'test/lint-fixtures/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.js'] })],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js'],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     files: ['platform/src/**/*.ts'],
