@@ -26,6 +26,26 @@ function step(title, args) {
   }
 }
 
+/**
+ * Every URL one service is handed about another, derived from the ports this run uses, so a stack started on
+ * non-default ports links to itself (gateway → subgraphs, export links, monitoring targets). A variable set by
+ * the caller wins.
+ */
+function derivedUrls() {
+  const origin = (service) => `http://127.0.0.1:${service.port}`;
+  const [identity, integrations, generation, monitoring] = SERVICES;
+  const derived = {
+    IDENTITY_URL: `${origin(identity)}/graphql`,
+    INTEGRATIONS_URL: `${origin(integrations)}/graphql`,
+    GENERATION_URL: `${origin(generation)}/graphql`,
+    MONITORING_URL: `${origin(monitoring)}/graphql`,
+    GENERATION_EXPORT_BASE_URL: origin(GATEWAY),
+    MONITORING_TARGETS: [GATEWAY, ...SERVICES].map((s) => `${s.name}=${origin(s)}`).join(','),
+  };
+  for (const name of Object.keys(derived)) if (env[name]) derived[name] = env[name];
+  return derived;
+}
+
 const children = [];
 let stopping = false;
 
@@ -33,13 +53,7 @@ function start(service) {
   const child = spawn(process.execPath, [path.join(root, service.entry)], {
     cwd: root,
     stdio: 'inherit',
-    env: {
-      ...env,
-      IDENTITY_URL: env.IDENTITY_URL || `http://127.0.0.1:${SERVICES[0].port}/graphql`,
-      INTEGRATIONS_URL: env.INTEGRATIONS_URL || `http://127.0.0.1:${SERVICES[1].port}/graphql`,
-      GENERATION_URL: env.GENERATION_URL || `http://127.0.0.1:${SERVICES[2].port}/graphql`,
-      MONITORING_URL: env.MONITORING_URL || `http://127.0.0.1:${SERVICES[3].port}/graphql`,
-    },
+    env: { ...env, ...derivedUrls() },
   });
   child.on('exit', (code, signal) => {
     if (stopping) return;
@@ -97,10 +111,11 @@ async function main() {
   await Promise.all(SERVICES.map(waitReady));
   start(GATEWAY);
   await waitReady(GATEWAY);
+  const dataDir = env.ATRIUM_DATA_DIR || '.data';
   const mode =
     env.REDIS_URL || env.DATABASE_URL
       ? 'production services (PostgreSQL/Redis)'
-      : 'embedded (SQLite in .data/, in-process bus and queue)';
+      : `embedded (SQLite in ${dataDir.replace(/\/?$/, '/')}, in-process bus and queue)`;
   console.log(`\n✓ Atrium is up in ${((Date.now() - began) / 1000).toFixed(1)} s — ${mode}`);
   console.log(`  Gateway: http://localhost:${GATEWAY.port}/graphql   (Ctrl-C stops everything)\n`);
 }

@@ -4,7 +4,7 @@ import type { JobWorker } from '@atrium/platform/queue';
 import { PolicyRegistry } from '@atrium/platform/resilience';
 import type { SubgraphResources } from '@atrium/platform/server';
 import type { GenerationConfig } from './config';
-import { JobEventPublisher } from './events/job-events';
+import { JobEventPublisher } from './generation-job/job-events';
 import { ExportSigner } from './export/signing';
 import { ACTIVE_STATUSES, GenerationJob } from './generation-job/generation-job.entity';
 import { GenerationService } from './generation-job/generation-job.service';
@@ -13,7 +13,8 @@ import { CircuitBoard } from './model-router/circuit-board';
 import { PriceTable } from './model-router/pricing';
 import { registerProviders, type RegisteredProvider } from './model-router/provider-registry';
 import { ModelRouter } from './model-router/router';
-import { GENERATION_QUEUE, JobRunner, type QueuedGeneration } from './worker/job-runner';
+import { GENERATION_QUEUE, type QueuedGeneration } from './generation-job/job-queue';
+import { JobRunner } from './worker/job-runner';
 import { ResponseCache } from './worker/response-cache';
 import { RunningJobs } from './worker/run-signals';
 

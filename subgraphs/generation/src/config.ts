@@ -13,11 +13,12 @@ import {
   PROVIDERS_ALLOWED,
   type ProviderConfig,
 } from './config/providers';
+import { GenerationKind } from './generation-job/generation-kind';
 import { parsePrices, PRICES_ALLOWED, type ModelPrice } from './model-router/pricing';
 
 export type { ProviderConfig, ProviderKind } from './config/providers';
 
-const KINDS = ['BATTLECARD', 'DOCUMENT', 'SUMMARY', 'PRESENTATION_OUTLINE'];
+const KINDS: readonly string[] = Object.values(GenerationKind);
 
 /** An integer variable read leniently (its own spec reports it when invalid), for defaults of other variables. */
 function lenientInt(raw: string | undefined, fallback: number): number {

@@ -1,5 +1,5 @@
 import type { EventIterator } from '@atrium/platform/events';
-import { GenerationEventType, type JobEventPayload } from '../src/events/job-events';
+import { GenerationEventType, type JobEventPayload } from '../src/generation-job/job-events';
 import { orderedJobEvents } from '../src/events/ordered-events';
 import { GenerationStatus } from '../src/generation-job/generation-job.entity';
 

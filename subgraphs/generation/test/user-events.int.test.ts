@@ -1,5 +1,10 @@
 import { freshSqliteDatabase, Leftovers } from '@atrium/platform/testing';
-import { GenerationEventType, toView, userTopic, type JobEventPayload } from '../src/events/job-events';
+import {
+  GenerationEventType,
+  toView,
+  userTopic,
+  type JobEventPayload,
+} from '../src/generation-job/job-events';
 import { GenerationJob } from '../src/generation-job/generation-job.entity';
 import { GENERATE, startGeneration, user, type Harness } from './support/harness';
 

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { GenerationContext } from '../context';
 import { GenerationEvent } from '../generation-job/generation-job.types';
-import { fromView, type JobEventPayload } from './job-events';
+import { fromView, type JobEventPayload } from '../generation-job/job-events';
 import { watchJob, watchUser } from './watch';
 
 function toEvent(payload: JobEventPayload): GenerationEvent {

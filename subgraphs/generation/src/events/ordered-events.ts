@@ -1,6 +1,6 @@
 import type { EventIterator } from '@atrium/platform/events';
 import { isTerminal } from '../generation-job/generation-job.entity';
-import type { JobEventPayload } from './job-events';
+import type { JobEventPayload } from '../generation-job/job-events';
 
 export interface OrderOptions {
   /** How long a missing sequence number is waited for before the state is re-read. Default 1000 ms. */

@@ -7,7 +7,13 @@ const MAX_REMEMBERED_JOBS = 1000;
 import { canSee, notFound } from '../generation-job/generation-job.service';
 import type { JobStore } from '../generation-job/job-store';
 import type { EntityManager } from '@mikro-orm/core';
-import { GenerationEventType, jobTopic, toView, userTopic, type JobEventPayload } from './job-events';
+import {
+  GenerationEventType,
+  jobTopic,
+  toView,
+  userTopic,
+  type JobEventPayload,
+} from '../generation-job/job-events';
 import { orderedJobEvents } from './ordered-events';
 
 export function snapshotOf(job: GenerationJob): JobEventPayload {

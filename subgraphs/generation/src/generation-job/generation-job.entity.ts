@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { GenerationKind } from './generation-kind';
 
-export enum GenerationKind {
-  BATTLECARD = 'BATTLECARD',
-  DOCUMENT = 'DOCUMENT',
-  SUMMARY = 'SUMMARY',
-  PRESENTATION_OUTLINE = 'PRESENTATION_OUTLINE',
-}
+export { GenerationKind };
+
 export enum GenerationStatus {
   QUEUED = 'QUEUED',
   RUNNING = 'RUNNING',

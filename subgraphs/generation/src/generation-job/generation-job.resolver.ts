@@ -1,6 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GenerationContext } from '../context';
-import { User } from '../user/user.type';
 import { GenerationJob, GenerationStatus } from './generation-job.entity';
 import { GenerateInput } from './generation-job.input';
 import { listJobs } from './generation-job.queries';
@@ -80,14 +79,6 @@ export class GenerationJobResolver {
     if (typeof job.prompt === 'string') return job.prompt;
     // Jobs that arrived in an event carry no prompt; it never changes, so the loaded row is as good.
     return (await ctx.loaders.generationJob.load(job.id))?.prompt ?? '';
-  }
-
-  @FieldResolver(() => User, {
-    nullable: true,
-    description: 'Who asked for it; resolved by identity, null when identity is unreachable.',
-  })
-  owner(@Root() job: GenerationJob): User {
-    return { id: job.ownerId };
   }
 
   @FieldResolver(() => String, {

@@ -1,6 +1,6 @@
 import { PageInfo } from '@atrium/platform/pagination';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { GenerationEventType } from '../events/job-events';
+import { GenerationEventType } from './job-events';
 import { GenerationJob } from './generation-job.entity';
 
 export { GenerationEventType };

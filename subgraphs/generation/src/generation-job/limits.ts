@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { RateLimiterUnavailableError, type RateLimiter } from '@atrium/platform/rate-limit';
 import type { GenerationSettings } from '../config';
 import { errors } from '../errors';
-import { secondsUntilUtcMidnight, spentToday } from '../worker/budget';
+import { assertBudgetLeft } from './budget';
 import { ACTIVE_STATUSES, GenerationJob } from './generation-job.entity';
 
 /**
@@ -22,13 +22,7 @@ export async function enforceLimits(
       `You have ${active} generation jobs queued or running; at most ${settings.maxActivePerUser} at once`,
       { retryAfterSeconds: 5 },
     );
-  if (settings.dailyBudgetUsd > 0) {
-    const spent = await spentToday(em, userId);
-    if (spent >= Math.round(settings.dailyBudgetUsd * 1_000_000))
-      throw errors.RATE_LIMITED(`Today's generation budget of $${settings.dailyBudgetUsd} is used up`, {
-        retryAfterSeconds: secondsUntilUtcMidnight(),
-      });
-  }
+  await assertBudgetLeft(em, userId, settings.dailyBudgetUsd);
   let result;
   try {
     result = await deps.rateLimiter.consume(`generation:jobs:${userId}`, {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { GenerationContext } from '../context';
 import { errors } from '../errors';
-import { GenerationStatus } from '../generation-job/generation-job.entity';
+import { GenerationJob, GenerationStatus } from '../generation-job/generation-job.entity';
 import { listJobs } from '../generation-job/generation-job.queries';
 import {
   AFTER,
@@ -29,6 +29,18 @@ export class UserResolver {
     if (principal.userId !== user.id && !principal.roles.includes('ADMIN'))
       throw errors.FORBIDDEN("Only the user themself or an ADMIN may list a user's generation jobs");
     return listJobs(ctx.em, user.id, { first, after, status });
+  }
+}
+
+/** `GenerationJob.owner`: the job's side of the link, here so that generation-job never imports user/. */
+@Resolver(() => GenerationJob)
+export class GenerationJobOwnerResolver {
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: 'Who asked for it; resolved by identity, null when identity is unreachable.',
+  })
+  owner(@Root() job: GenerationJob): User {
+    return { id: job.ownerId };
   }
 }
 

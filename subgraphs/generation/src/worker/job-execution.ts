@@ -1,26 +1,15 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Lock } from '@atrium/platform/lock';
 import type { GenerationSettings } from '../config';
-import type { JobErrorCode } from '../errors';
 import { GenerationStatus, type GenerationJob } from '../generation-job/generation-job.entity';
 import type { BattlecardFields } from '../generation-job/validation';
 import type { PriceTable } from '../model-router/pricing';
 import { templateFor, type TemplateInput } from '../prompts';
 import { estimateTokens } from '../model-router/providers/types';
 import type { ModelRouter, RouteSink } from '../model-router/router';
-import { spentToday, withBudgetLock } from './budget';
+import { micros, reserveBudget } from '../generation-job/budget';
 import type { JobWriter } from './job-writer';
 import type { ResponseCache } from './response-cache';
-
-/** The user's daily budget cannot cover this job's worst case. Not retryable until the next UTC day. */
-export class BudgetExceededError extends Error {
-  readonly code = 'BUDGET_EXCEEDED' satisfies JobErrorCode;
-  readonly retryable = false;
-  constructor(budgetUsd: number) {
-    super(`the daily generation budget of $${budgetUsd} cannot cover this job; it resets at 00:00 UTC`);
-    this.name = 'BudgetExceededError';
-  }
-}
 
 export interface ExecutionDeps {
   fork: () => EntityManager;
@@ -162,17 +151,17 @@ export class JobExecution {
     const worst = Math.max(
       ...chain.map((p) => micros(this.deps.prices.cost(p.models[0]!, this.promptEstimate, p.maxTokens))),
     );
-    const budget = Math.round(this.deps.settings.dailyBudgetUsd * 1_000_000);
-    await withBudgetLock(this.deps.lock, this.job.ownerId, async () => {
-      const spent = await spentToday(this.deps.fork(), this.job.ownerId, this.job.id);
-      if (spent + worst > budget) throw new BudgetExceededError(this.deps.settings.dailyBudgetUsd);
-      await this.writer.note(`Reserved up to $${(worst / 1_000_000).toFixed(6)} of today's budget`, {
-        reservedMicros: worst,
-      });
+    await reserveBudget({
+      lock: this.deps.lock,
+      em: this.deps.fork(),
+      ownerId: this.job.ownerId,
+      jobId: this.job.id,
+      budgetUsd: this.deps.settings.dailyBudgetUsd,
+      worstMicros: worst,
+      hold: () =>
+        this.writer.note(`Reserved up to $${(worst / 1_000_000).toFixed(6)} of today's budget`, {
+          reservedMicros: worst,
+        }),
     });
   }
-}
-
-export function micros(usd: number): number {
-  return Math.round(usd * 1_000_000);
 }

@@ -2,7 +2,7 @@ import { jobFailure } from '../errors';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@atrium/platform/logging';
 import type { QueueJob } from '@atrium/platform/queue';
-import { GenerationEventType, type JobEventPublisher } from '../events/job-events';
+import { GenerationEventType, type JobEventPublisher } from '../generation-job/job-events';
 import {
   ACTIVE_STATUSES,
   GenerationStatus,
@@ -10,16 +10,11 @@ import {
 } from '../generation-job/generation-job.entity';
 import type { JobStore } from '../generation-job/job-store';
 import { AllProvidersFailedError } from '../model-router/router';
-import { BudgetExceededError, JobExecution, type ExecutionDeps } from './job-execution';
+import { BudgetExceededError } from '../generation-job/budget';
+import { JobExecution, type ExecutionDeps } from './job-execution';
+import type { QueuedGeneration } from '../generation-job/job-queue';
 import { JobWriter } from './job-writer';
 import { JobCancelledError, LostOwnershipError, WorkerStoppingError, type RunningJobs } from './run-signals';
-
-/** What travels on the queue: the job's id only — never its prompt, never a credential. */
-export interface QueuedGeneration {
-  jobId: string;
-}
-
-export const GENERATION_QUEUE = 'generation';
 
 export interface JobRunnerDeps extends ExecutionDeps {
   store: JobStore;

@@ -1,5 +1,5 @@
 import type { Logger } from '@atrium/platform/logging';
-import { GenerationEventType, type JobEventPublisher } from '../events/job-events';
+import { GenerationEventType, type JobEventPublisher } from '../generation-job/job-events';
 import { GenerationStatus, type GenerationJob } from '../generation-job/generation-job.entity';
 import type { JobChanges, JobStore } from '../generation-job/job-store';
 import { JobCancelledError, LostOwnershipError } from './run-signals';

@@ -1,5 +1,5 @@
 import type { EventBus } from '@atrium/platform/events';
-import { CANCEL_TOPIC } from '../events/job-events';
+import { CANCEL_TOPIC } from '../generation-job/job-events';
 
 /** The job was cancelled (by its owner, from any process); the worker stops it and writes nothing more. */
 export class JobCancelledError extends Error {

@@ -1,10 +1,6 @@
 import type { EventBus } from '@atrium/platform/events';
 import type { Logger } from '@atrium/platform/logging';
-import {
-  GenerationJob,
-  type GenerationKind,
-  type GenerationStatus,
-} from '../generation-job/generation-job.entity';
+import { GenerationJob, type GenerationKind, type GenerationStatus } from './generation-job.entity';
 
 export enum GenerationEventType {
   SNAPSHOT = 'SNAPSHOT',
