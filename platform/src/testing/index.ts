@@ -3,6 +3,7 @@ export {
   testServices,
   describeWithRedis,
   describeWithPostgres,
+  describeWithPostgresAndRedis,
   randomRedisPrefix,
   randomName,
 } from './services';

@@ -29,6 +29,25 @@ export const describeWithPostgres: jest.Describe = (
         describe.skip(`${name} [skipped: PostgreSQL not reachable; REQUIRE_SERVICES=1 makes this fail]`, fn)
 ) as jest.Describe;
 
+/**
+ * `describe` when both PostgreSQL and Redis are reachable, otherwise a skip naming what is missing — for a
+ * suite that claims both (under REQUIRE_SERVICES=1 global setup fails the run before any skip).
+ */
+export const describeWithPostgresAndRedis: jest.Describe = (
+  testServices.postgresUrl && testServices.redisUrl
+    ? describe
+    : (name: string, fn: () => void) =>
+        describe.skip(
+          `${name} [skipped: ${[
+            testServices.postgresUrl ? undefined : 'PostgreSQL',
+            testServices.redisUrl ? undefined : 'Redis',
+          ]
+            .filter(Boolean)
+            .join(' and ')} not reachable; REQUIRE_SERVICES=1 makes this fail]`,
+          fn,
+        )
+) as jest.Describe;
+
 /** A key prefix no other test file shares, so parallel test files never see each other's Redis keys. */
 export function randomRedisPrefix(label = 'test'): string {
   return `atrium-test:${label}:${randomBytes(6).toString('hex')}:`;

@@ -1,5 +1,5 @@
 import {
-  describeWithPostgres,
+  describeWithPostgresAndRedis,
   freshPostgresDatabase,
   Leftovers,
   randomRedisPrefix,
@@ -27,9 +27,7 @@ async function until(condition: () => boolean, ms = 3000): Promise<void> {
 }
 
 // Needs both Redis (the queue shared by processes) and PostgreSQL (the database shared by processes).
-const describeWithServices = testServices.redisUrl ? describeWithPostgres : describe.skip;
-
-describeWithServices('generation workers as separate processes on Redis and PostgreSQL', () => {
+describeWithPostgresAndRedis('generation workers as separate processes on Redis and PostgreSQL', () => {
   const leftovers = new Leftovers();
   let env: Record<string, string>;
   let api: Harness;

@@ -10,7 +10,7 @@ import {
 } from '@atrium/platform/auth';
 import { createLogger } from '@atrium/platform/logging';
 import {
-  describeWithPostgres,
+  describeWithPostgresAndRedis,
   freshPostgresDatabase,
   freshSqliteDatabase,
   Leftovers,
@@ -33,7 +33,7 @@ export const PASSWORD = 'correct horse battery staple';
 export const MODES = [
   {
     name: 'PostgreSQL + Redis',
-    describe: describeWithPostgres,
+    describe: describeWithPostgresAndRedis,
     fresh: () => freshPostgresDatabase('identity'),
     redis: true,
   },
