@@ -132,6 +132,26 @@ describeBrowser(`the explorer in Chromium${skipReason ? ` (skipped: ${skipReason
     await page.keyboard.press('Control+Enter');
     await page.locator('.graphiql-response').getByText(email).waitFor();
 
+    // A subscription over graphql-ws, authenticated by the same header in connection_init.
+    await query.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('subscription Watch { myGenerationEvents { type job { title status } } ');
+    await page.keyboard.press('Escape');
+    await page.locator('.graphiql-tab').getByText('Watch', { exact: true }).waitFor();
+    await page.keyboard.press('Control+Enter');
+    await postGraphQL(
+      stack.gatewayUrl,
+      'mutation { generate(input: { kind: SUMMARY, prompt: "Explorer events", title: "Seen live" }) { id } }',
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    await page.locator('.graphiql-response').getByText('Seen live').first().waitFor();
+    const frames = watched.socketFramesSent.map(
+      (frame) => JSON.parse(frame) as { type: string; payload?: unknown },
+    );
+    expect(frames[0]).toEqual({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
+    expect(frames.map((frame) => frame.type)).toContain('subscribe');
+
     expect(watched.foreignRequests(origin)).toEqual([]);
     expect(watched.requests.length).toBeGreaterThan(3);
     expect(watched.errors).toEqual([]);
