@@ -117,7 +117,13 @@ async function main() {
       ? 'production services (PostgreSQL/Redis)'
       : `embedded (SQLite in ${dataDir.replace(/\/?$/, '/')}, in-process bus and queue)`;
   console.log(`\n✓ Atrium is up in ${((Date.now() - began) / 1000).toFixed(1)} s — ${mode}`);
-  console.log(`  Gateway: http://localhost:${GATEWAY.port}/graphql   (Ctrl-C stops everything)\n`);
+  console.log(`  Gateway: http://localhost:${GATEWAY.port}/graphql   (Ctrl-C stops everything)`);
+  const pages = env.EXPLORER_ENABLED
+    ? /^(true|1|yes)$/i.test(env.EXPLORER_ENABLED)
+    : env.NODE_ENV !== 'production';
+  if (pages)
+    console.log(`  Console: http://localhost:${GATEWAY.port}/console   (explorer: open the gateway URL)`);
+  console.log('');
 }
 
 main().catch((error) => {

@@ -107,7 +107,8 @@ export function SystemPage() {
                   <h2>{service.name}</h2>
                   <StatusBadge status={service.status} />
                   <p className="hint">
-                    v{service.version} · up {formatDuration(service.uptimeSeconds)}
+                    {service.version === 'unknown' ? 'version unknown' : `v${service.version}`} · up{' '}
+                    {formatDuration(service.uptimeSeconds)}
                   </p>
                   <ul className="deps" aria-label={`${service.name} dependencies`}>
                     {service.dependencies.map((dependency) => (
