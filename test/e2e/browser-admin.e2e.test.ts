@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { createLogger } from '@atrium/platform/logging';
-import type { SubgraphRuntime } from '@atrium/platform/server';
+import type { SubgraphServer } from '@atrium/platform/server';
 import { createIntegrationsServer, loadIntegrationsConfig } from '@atrium/subgraph-integrations';
 import { browserSkipReason, launchChromium, openWatchedPage, saveScreenshot } from '../src/browser';
 import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
@@ -67,7 +67,7 @@ describeBrowser(`the admin system page in Chromium${skipReason ? ` (skipped: ${s
     // The same service back on the same port (a fresh embedded database is enough for its health).
     const dataDir = await mkdtemp(join(tmpdir(), 'atrium-restart-'));
     leftovers.push(() => rm(dataDir, { recursive: true, force: true }));
-    const restarted: SubgraphRuntime = await createIntegrationsServer({
+    const restarted: SubgraphServer = await createIntegrationsServer({
       config: loadIntegrationsConfig({
         INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
         ATRIUM_DATA_DIR: dataDir,
