@@ -76,7 +76,7 @@ export async function startStack(options: { workers: number }): Promise<Stack> {
       GENERATION_PORT: '0',
     });
     for (let i = 1; i <= options.workers; i++)
-      await start(`worker-${i}`, 'subgraphs/generation/src/worker.ts', {
+      await start(`worker-${i}`, 'subgraphs/generation/src/worker/main.ts', {
         ...generationEnv,
         GENERATION_WORKER_PORT: '0',
       });
