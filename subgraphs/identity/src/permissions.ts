@@ -39,6 +39,22 @@ const isSelfOrAdmin = rule(
   return errors.FORBIDDEN("You may not read another user's email");
 });
 
+/**
+ * Every User field but `id`, wherever the User was reached — `me`, `user`, an audit event's actor, a job's or a
+ * connection's owner through `_entities` —, so an API key reads a profile only with `profile:read`, whatever path
+ * it takes. A caller who has just authenticated (signUp, signIn: still anonymous) reads their own.
+ */
+const readsUserProfile = rule(
+  'readsUserProfile',
+  noCache,
+)((parent: User, _args, ctx: IdentityContext) => {
+  if (ctx.authenticatedUserId !== null && ctx.authenticatedUserId === parent.id) return true;
+  if (ctx.principal.kind === 'anonymous') return errors.UNAUTHENTICATED('You must be signed in');
+  if (ctx.principal.kind === 'apiKey' && !ctx.principal.scopes.includes('profile:read'))
+    return errors.FORBIDDEN('This API key lacks the scope profile:read');
+  return true;
+});
+
 const readsProfile = and(isAuthenticated, hasScope('profile:read'));
 // One instance per rule name: graphql-shield refuses two different rules that share a name.
 const isAdmin = hasRole('ADMIN');
@@ -74,17 +90,17 @@ export const rules: RuleTypeMap = {
     setUserRoles: managesUsers,
     setUserDisabled: managesUsers,
   },
-  // A User is reached only through paths that already checked who may see it (me, user, users, AuthPayload,
-  // AuditEvent.actor, `_entities`); the email is the one field that is the user's own or an ADMIN's business.
+  // Rules on the fields themselves, not on the paths to a User: `_entities` skips every Query rule, so a job's
+  // owner would otherwise be read with only generation:read. The email is also the user's own or an ADMIN's.
   User: {
     id: allow,
-    email: isSelfOrAdmin,
-    displayName: allow,
-    roles: allow,
-    mfaEnabled: allow,
-    disabled: allow,
-    createdAt: allow,
-    lastSignInAt: allow,
+    email: and(readsUserProfile, isSelfOrAdmin),
+    displayName: readsUserProfile,
+    roles: readsUserProfile,
+    mfaEnabled: readsUserProfile,
+    disabled: readsUserProfile,
+    createdAt: readsUserProfile,
+    lastSignInAt: readsUserProfile,
   },
   // Results of the guarded roots above; nothing reaches them any other way.
   AuthPayload: allow,
