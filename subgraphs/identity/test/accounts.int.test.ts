@@ -76,7 +76,10 @@ for (const mode of MODES) {
         const control = await identity.call(SIGN_UP, {
           variables: { input: { email: uniqueEmail(), password: PASSWORD, displayName: 'evil\u202Ename' } },
         });
-        expect(control.body.errors?.[0]?.message).toMatch(/displayName contains control characters/);
+        // The central input check (platform) refuses it before identity does, naming the field.
+        expect(control.body.errors?.[0]?.message).toMatch(
+          /signUp\(input\).displayName: it contains a bidirectional control/,
+        );
       });
 
       it('refuses a second account for the same address (CONFLICT)', async () => {
