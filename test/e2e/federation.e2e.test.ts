@@ -110,7 +110,9 @@ describe('the federated stack on the embedded default', () => {
       const ready = await fetch(`${origin}/readyz`);
       expect(ready.status).toBe(200);
       expect(((await ready.json()) as { status: string }).status).toBe('UP');
-      expect(await (await fetch(`${origin}/metrics`)).text()).toContain('http_request_duration_seconds');
+      expect(await (await fetch(`${origin}/metrics`)).text()).toContain(
+        'atrium_http_request_duration_seconds',
+      );
     }
   });
 });

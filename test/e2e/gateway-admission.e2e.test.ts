@@ -77,7 +77,7 @@ describe('gateway admission control', () => {
     for (const path of ['/healthz', '/readyz', '/metrics'])
       expect((await fetch(`${gateway.origin}${path}`)).status).toBe(200);
     expect(
-      await metricValue(gateway.origin, 'gateway_admission_rejected_total', { reason: 'queue_full' }),
+      await metricValue(gateway.origin, 'atrium_gateway_admission_rejected_total', { reason: 'queue_full' }),
     ).toBe(1);
     expect(await metricValue(gateway.origin, 'gateway_admission_in_flight')).toBe(1);
 

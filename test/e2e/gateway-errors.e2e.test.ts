@@ -138,7 +138,7 @@ describe('gateway errors and headers', () => {
       expect(response.body.errors?.[0]?.extensions?.requestId).toBe(response.headers.get('x-request-id'));
       expectNoInternals(response.body, 'hunter2', '/srv/internal', 'password', 'HTTP 500');
       expect(
-        await metricValue(gateway.origin, 'gateway_subgraph_fetch_errors_total', {
+        await metricValue(gateway.origin, 'atrium_gateway_subgraph_fetch_errors_total', {
           subgraph: 'integrations',
           reason: 'http_5xx',
         }),

@@ -100,7 +100,7 @@ describe('gateway resilience', () => {
       // The fetch was aborted: the gateway holds no connection to the frozen process any more.
       expect(establishedTo(port)).toBe(0);
       expect(
-        await metricValue(gateway.origin, 'gateway_subgraph_fetch_errors_total', {
+        await metricValue(gateway.origin, 'atrium_gateway_subgraph_fetch_errors_total', {
           subgraph: 'monitoring',
           reason: 'timeout',
         }),
@@ -120,7 +120,7 @@ describe('gateway resilience', () => {
       }
       expect(gateway.server.breakerStates()['subgraph:monitoring']).toBe('OPEN');
       const rejected = (reason: string) =>
-        metricValue(gateway.origin, 'gateway_subgraph_fetch_errors_total', {
+        metricValue(gateway.origin, 'atrium_gateway_subgraph_fetch_errors_total', {
           subgraph: 'monitoring',
           reason,
         });
@@ -135,7 +135,9 @@ describe('gateway resilience', () => {
       // …and none of them reached the frozen subgraph.
       expect(await rejected('timeout')).toBe(timeouts);
       expect(
-        await metricValue(gateway.origin, 'gateway_subgraph_breaker_state', { subgraph: 'monitoring' }),
+        await metricValue(gateway.origin, 'atrium_gateway_subgraph_breaker_state', {
+          subgraph: 'monitoring',
+        }),
       ).toBe(2);
       // Healthy subgraphs are untouched by another one's breaker.
       const mixed = await postGraphQL(gateway.url, '{ me { id } status }');
@@ -160,7 +162,9 @@ describe('gateway resilience', () => {
         service: 'generation',
       });
       expect(
-        await metricValue(gateway.origin, 'gateway_subgraph_fetch_errors_total', { reason: 'deadline' }),
+        await metricValue(gateway.origin, 'atrium_gateway_subgraph_fetch_errors_total', {
+          reason: 'deadline',
+        }),
       ).toBe(1);
     } finally {
       knobs.generationDelayMs = 0;

@@ -7,6 +7,16 @@ import { httpDurationMiddleware } from './http';
 
 export { BoundedLabel } from './bounded';
 
+/**
+ * Every series Atrium exports starts with this (Prometheus naming: one application prefix, base units, `_total`
+ * on counters). Names given to `histogram`/`counter`/`gauge` get it unless they already carry it.
+ */
+export const METRIC_PREFIX = 'atrium_';
+
+export function metricName(name: string): string {
+  return name.startsWith(METRIC_PREFIX) ? name : `${METRIC_PREFIX}${name}`;
+}
+
 export interface MetricsOptions {
   /** Added as the `service` label to every series of this registry. */
   service: string;
@@ -29,6 +39,8 @@ export interface Metrics {
   counter(name: string, help: string, labelNames: readonly string[]): Counter<string>;
   /** A gauge on this registry; memoised by name like `histogram`. */
   gauge(name: string, help: string, labelNames: readonly string[]): Gauge<string>;
+  /** GraphQL operations served so far and how many of them had errors (for `/status` counters). */
+  operationCounts(): Promise<{ operations: number; errors: number }>;
 }
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -39,7 +51,7 @@ const MAX_ROUTES = 200;
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service: options.service });
-  if (options.collectDefaults ?? true) collectDefaultMetrics({ register: registry });
+  if (options.collectDefaults ?? true) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
 
   function memoised<M extends Metric<string>>(
     name: string,
@@ -55,16 +67,33 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   const metrics: Metrics = {
     registry,
-    histogram: (name, help, labelNames, buckets = DURATION_BUCKETS) =>
-      memoised(
+    histogram: (raw, help, labelNames, buckets = DURATION_BUCKETS) => {
+      const name = metricName(raw);
+      return memoised(
         name,
         Histogram,
         () => new Histogram({ name, help, labelNames, buckets, registers: [registry] }),
-      ),
-    counter: (name, help, labelNames) =>
-      memoised(name, Counter, () => new Counter({ name, help, labelNames, registers: [registry] })),
-    gauge: (name, help, labelNames) =>
-      memoised(name, Gauge, () => new Gauge({ name, help, labelNames, registers: [registry] })),
+      );
+    },
+    counter: (raw, help, labelNames) => {
+      const name = metricName(raw);
+      return memoised(name, Counter, () => new Counter({ name, help, labelNames, registers: [registry] }));
+    },
+    gauge: (raw, help, labelNames) => {
+      const name = metricName(raw);
+      return memoised(name, Gauge, () => new Gauge({ name, help, labelNames, registers: [registry] }));
+    },
+    operationCounts: async () => {
+      const { values } = await graphqlHistogram().get();
+      let operations = 0;
+      let errors = 0;
+      for (const sample of values) {
+        if (!sample.metricName?.endsWith('_count')) continue;
+        operations += sample.value;
+        if (sample.labels.outcome === 'error') errors += sample.value;
+      }
+      return { operations, errors };
+    },
     httpMiddleware: () => httpDurationMiddleware(httpHistogram(), httpRoutes),
     apolloPlugin: () => graphqlDurationPlugin(graphqlHistogram(), operationNames),
     handler: () => async (_req, res) => {

@@ -46,7 +46,7 @@ describe('metrics over HTTP', () => {
   /** The request count of the series whose labels include all of `wanted`. */
   function countOf(text: string, wanted: Record<string, string>): number {
     for (const line of text.split('\n')) {
-      const match = /^http_request_duration_seconds_count\{(.*)\} (\d+)$/.exec(line);
+      const match = /^atrium_http_request_duration_seconds_count\{(.*)\} (\d+)$/.exec(line);
       if (!match) continue;
       const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
       if (Object.entries(wanted).every(([k, v]) => labels[k] === v)) return Number(match[2]);
@@ -81,6 +81,6 @@ describe('metrics over HTTP', () => {
   });
 
   it('serves default process metrics alongside', async () => {
-    expect(await scrape()).toContain('process_resident_memory_bytes{service="identity"}');
+    expect(await scrape()).toContain('atrium_process_resident_memory_bytes{service="identity"}');
   });
 });

@@ -7,11 +7,11 @@ async function counts(
   metrics: Metrics,
   name: string,
 ): Promise<Array<{ labels: Record<string, unknown>; value: number }>> {
-  const metric = metrics.registry.getSingleMetric(name) as Histogram | undefined;
+  const metric = metrics.registry.getSingleMetric(`atrium_${name}`) as Histogram | undefined;
   if (!metric) return [];
   const { values } = await metric.get();
   return values
-    .filter((v) => v.metricName === `${name}_count`)
+    .filter((v) => v.metricName === `atrium_${name}_count`)
     .map(({ labels, value }) => ({ labels, value }));
 }
 
@@ -21,7 +21,7 @@ describe('createMetrics', () => {
     const b = createMetrics({ service: 'generation', collectDefaults: false });
     a.counter('logins_total', 'Sign-ins', ['outcome']).inc({ outcome: 'ok' });
     expect(a.registry).not.toBe(b.registry);
-    expect(await a.registry.metrics()).toContain('logins_total{outcome="ok",service="identity"} 1');
+    expect(await a.registry.metrics()).toContain('atrium_logins_total{outcome="ok",service="identity"} 1');
     expect(await b.registry.metrics()).not.toContain('logins_total');
     expect(await globalRegistry.metrics()).not.toContain('logins_total');
   });
@@ -30,7 +30,7 @@ describe('createMetrics', () => {
     const withDefaults = createMetrics({ service: 'gateway' });
     const text = await withDefaults.registry.metrics();
     expect(text).toMatch(/process_cpu_user_seconds_total\{service="gateway"\}/);
-    expect(text).toContain('nodejs_heap_size_used_bytes');
+    expect(text).toContain('atrium_nodejs_heap_size_used_bytes');
     const without = createMetrics({ service: 'gateway', collectDefaults: false });
     expect(await without.registry.metrics()).not.toContain('process_cpu');
   });
@@ -86,7 +86,7 @@ describe('apolloPlugin', () => {
         ]),
       );
       expect(await metrics.registry.metrics()).toMatch(
-        /graphql_operation_duration_seconds_count\{service="identity",operation="Home",type="query",outcome="ok"\} 2/,
+        /atrium_graphql_operation_duration_seconds_count\{service="identity",operation="Home",type="query",outcome="ok"\} 2/,
       );
     }));
 
