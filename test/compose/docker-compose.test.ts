@@ -29,6 +29,8 @@ const LOADERS: Record<string, Loader> = {
   'generation-worker': loadGenerationConfig,
 };
 const APP_SERVICES = Object.keys(LOADERS);
+/** Started only with `--profile observability` (test/compose/observability.test.ts checks their files). */
+const OBSERVABILITY = ['prometheus', 'grafana'];
 const SUBGRAPHS: readonly string[] = SUBGRAPH_NAMES;
 // What an operator exports before `docker compose up`.
 const SHELL = {
@@ -50,7 +52,9 @@ const words = (value: string | string[] | undefined) =>
 
 describe('docker-compose.yml', () => {
   it('declares the backing services, the four subgraphs, the worker and the gateway', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['postgres', 'redis', ...APP_SERVICES].sort());
+    expect(Object.keys(compose.services).sort()).toEqual(
+      ['postgres', 'redis', ...APP_SERVICES, ...OBSERVABILITY].sort(),
+    );
   });
 
   it.each(APP_SERVICES)('%s builds from the Dockerfile with a SERVICE the Dockerfile runs', (name) => {
@@ -123,10 +127,9 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('has monitoring probe every service its code probes by default, at the port each one listens on', () => {
+  it('has monitoring probe every process compose runs, at the port each one listens on', () => {
     const targets = loadMonitoringConfig(env('monitoring')).targets;
-    const defaults = loadMonitoringConfig({}).targets.map((target) => target.name);
-    expect(targets.map((target) => target.name).sort()).toEqual([...defaults].sort());
+    expect(targets.map((target) => target.name).sort()).toEqual([...APP_SERVICES].sort());
     for (const target of targets) {
       const url = new URL(target.url);
       expect([target.name, url.hostname, Number(url.port)]).toEqual([
@@ -165,10 +168,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes only the gateway, on 4000, to the port the gateway listens on', () => {
+  it('publishes only the gateway, on 4000; the observability profile only on localhost', () => {
     const published = Object.entries(compose.services).filter(([, s]) => (s.ports ?? []).length > 0);
-    expect(published.map(([name]) => name)).toEqual(['gateway']);
+    expect(published.map(([name]) => name).sort()).toEqual(['gateway', ...OBSERVABILITY].sort());
     expect(service('gateway').ports).toEqual([`4000:${loaded('gateway').port}`]);
+    for (const name of OBSERVABILITY) {
+      expect(service(name).profiles).toEqual(['observability']);
+      for (const port of service(name).ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+    }
   });
 
   it('runs Redis with the noeviction policy BullMQ needs', () => {

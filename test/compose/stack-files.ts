@@ -17,6 +17,8 @@ export interface ComposeService {
   depends_on?: Record<string, { condition?: string }> | string[];
   healthcheck?: { test?: string | string[]; disable?: boolean };
   ports?: Array<string | { target?: number; published?: string | number }>;
+  profiles?: string[];
+  volumes?: string[];
 }
 
 export interface ComposeFile {

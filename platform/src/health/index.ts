@@ -9,6 +9,7 @@ import {
   type StatusDocument,
 } from './status';
 
+export { connectHealthAndMetrics } from './metrics';
 export type {
   BreakerSource,
   BreakerStatus,
@@ -136,20 +137,25 @@ export class HealthRegistry {
    * counters. Queues are read with the same timeout as checks, so a stuck store cannot stall the answer.
    */
   async status(): Promise<StatusDocument> {
-    const [report, queues] = await Promise.all([
+    const [report, queues, counters] = await Promise.all([
       this.report(),
-      Promise.all(
-        [...this.queues].map(async ([name, counts]) => {
-          try {
-            return { name, counts: await withTimeout(counts, this.timeoutMs) };
-          } catch (error) {
-            return { name, counts: null, error: failureMessage(error) };
-          }
-        }),
-      ),
+      this.queueCounts(),
+      Promise.all([...this.counters].map(async ([name, read]) => ({ name, value: await read() }))),
     ]);
-    const counters = [...this.counters].map(([name, read]) => ({ name, value: read() }));
     return statusDocument({ report, breakers: this.breakers(), queues, counters });
+  }
+
+  /** Every registered queue's counts, each bounded by the check timeout; null (with the reason) when unreadable. */
+  queueCounts(): Promise<Array<{ name: string; counts: QueueStatus | null; error?: string }>> {
+    return Promise.all(
+      [...this.queues].map(async ([name, counts]) => {
+        try {
+          return { name, counts: await withTimeout(counts, this.timeoutMs) };
+        } catch (error) {
+          return { name, counts: null, error: failureMessage(error) };
+        }
+      }),
+    );
   }
 
   /**

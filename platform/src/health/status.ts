@@ -27,7 +27,7 @@ export interface QueueStatus {
 }
 
 /** A monotonically increasing count a monitor turns into rates (operations, errors, audit events). */
-export type CounterSource = () => number;
+export type CounterSource = () => number | Promise<number>;
 
 /**
  * One entry of the IETF health-check format's `checks` object (draft-inadarei-api-health-check), with Atrium's

@@ -51,7 +51,13 @@ const MAX_ROUTES = 200;
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service: options.service });
-  if (options.collectDefaults ?? true) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  if (options.collectDefaults ?? true) {
+    collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+    // Gauges named like counters break Prometheus naming (promtool rejects them); the same numbers are in
+    // atrium_nodejs_active_{handles,requests,resources}, by type.
+    for (const kind of ['handles', 'requests', 'resources'])
+      registry.removeSingleMetric(`${METRIC_PREFIX}nodejs_active_${kind}_total`);
+  }
 
   function memoised<M extends Metric<string>>(
     name: string,

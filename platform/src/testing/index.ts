@@ -11,3 +11,4 @@ export { freshPostgresDatabase, freshSqliteDatabase, type TestDatabase } from '.
 export { baseUrl, postGraphQL, type GraphQLResponse } from './http';
 export { waitFor, gate } from './wait';
 export { trickleHeaders, type SlowClientResult } from './slow-client';
+export { promtool, describeWithPromtool } from './promtool';

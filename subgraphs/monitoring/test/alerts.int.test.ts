@@ -209,10 +209,10 @@ function alertSuite(mode: string, open: () => Promise<{ db: TestDatabase; env: R
     });
 
     it('fires error-rate and sign-in-failures from the increase of the counters in /status over the window', async () => {
-      identity.counters = { 'graphql.operations': 9, 'graphql.errors': 0, 'audit.sign_in_failed': 4 };
+      identity.counters = { 'graphql.operations': 9, 'graphql.errors': 0, 'audit.signin.failed': 4 };
       await poll();
       expect((await monitoring.gql(ADMIN, ALERTS, { state: 'FIRING' })).body.data!.alerts).toEqual([]);
-      identity.counters = { 'graphql.operations': 20, 'graphql.errors': 10, 'audit.sign_in_failed': 6 };
+      identity.counters = { 'graphql.operations': 20, 'graphql.errors': 10, 'audit.signin.failed': 6 };
       await poll();
       const firing = (await monitoring.gql(ADMIN, ALERTS, { state: 'FIRING' })).body.data!.alerts;
       expect(firing.map((a: { rule: string; summary: string }) => [a.rule, a.summary]).sort()).toEqual([

@@ -126,7 +126,7 @@ describe('alert rules', () => {
 
   it('fires refresh-token-reuse at its count within the window', () => {
     const at = (n: number) =>
-      buildSnapshot([service('identity', { counters: { 'audit.refresh_token_reuse': n } })]);
+      buildSnapshot([service('identity', { counters: { 'audit.refresh_token.reused': n } })]);
     let result = evaluate(at(0), RULES, EMPTY_MEMORY, 0);
     result = evaluate(at(2), RULES, result.memory, 1000);
     expect(result.firing).toEqual([]);

@@ -37,8 +37,8 @@ export interface AlertCondition {
 export const COUNTERS = {
   operations: 'graphql.operations',
   errors: 'graphql.errors',
-  refreshTokenReuse: 'audit.refresh_token_reuse',
-  signInFailed: 'audit.sign_in_failed',
+  refreshTokenReuse: 'audit.refresh_token.reused',
+  signInFailed: 'audit.signin.failed',
 } as const;
 
 /** What the rules remember between polls; JSON, kept in the shared cache so any replica can poll next. */

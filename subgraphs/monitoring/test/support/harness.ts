@@ -122,7 +122,7 @@ export class FakeService {
     });
     this.health.registerBreakers(() => [this.breaker]);
     if (options.queue) this.health.registerQueue(options.queue, async () => ({ ...this.queue }));
-    for (const counter of ['graphql.operations', 'graphql.errors', 'audit.sign_in_failed'])
+    for (const counter of ['graphql.operations', 'graphql.errors', 'audit.signin.failed'])
       this.health.registerCounter(counter, () => this.counters[counter] ?? 0);
   }
 
