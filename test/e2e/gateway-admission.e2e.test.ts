@@ -61,7 +61,7 @@ describe('gateway admission control', () => {
     const admitted = postGraphQL(gateway.url, '{ slow }');
     await until(async () => entered === 1);
     const queued = postGraphQL(gateway.url, '{ slow }');
-    await until(async () => (await metricValue(gateway.origin, 'gateway_admission_queued')) === 1);
+    await until(async () => (await metricValue(gateway.origin, 'atrium_gateway_admission_queued')) === 1);
 
     const shed = await fetch(gateway.url, {
       method: 'POST',
@@ -79,14 +79,14 @@ describe('gateway admission control', () => {
     expect(
       await metricValue(gateway.origin, 'atrium_gateway_admission_rejected_total', { reason: 'queue_full' }),
     ).toBe(1);
-    expect(await metricValue(gateway.origin, 'gateway_admission_in_flight')).toBe(1);
+    expect(await metricValue(gateway.origin, 'atrium_gateway_admission_in_flight')).toBe(1);
 
     release();
     for (const response of await Promise.all([admitted, queued])) {
       expect(response.status).toBe(200);
       expect(response.body.data).toEqual({ slow: 'done' });
     }
-    await until(async () => (await metricValue(gateway.origin, 'gateway_admission_in_flight')) === 0);
-    expect(await metricValue(gateway.origin, 'gateway_admission_queued')).toBe(0);
+    await until(async () => (await metricValue(gateway.origin, 'atrium_gateway_admission_in_flight')) === 0);
+    expect(await metricValue(gateway.origin, 'atrium_gateway_admission_queued')).toBe(0);
   });
 });
