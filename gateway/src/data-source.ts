@@ -2,6 +2,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { getOperationAST, type GraphQLError } from 'graphql';
 import { ANONYMOUS, INTERNAL_ASSERTION_HEADER } from '@atrium/platform/auth';
+import { currentRequestContext, traceHeaders } from '@atrium/platform/logging';
 import { CircuitOpenError, PolicyTimeoutError, type Policy } from '@atrium/platform/resilience';
 import { RequestDeadlineError, type GatewayContext } from './context';
 import { adoptSubgraphErrors, gatewayTimeout, subgraphUnavailable } from './errors';
@@ -113,7 +114,9 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
           accept: 'application/json',
           [INTERNAL_ASSERTION_HEADER]: assertion,
         };
-        if (requestId) headers['x-request-id'] = requestId;
+        // The correlation id and W3C trace context travel on; the trace id is the request's own when known.
+        if (requestId)
+          Object.assign(headers, traceHeaders({ requestId, traceId: currentRequestContext()?.traceId }));
         return this.send(body, headers, attemptSignal);
       },
       { signal, retry },

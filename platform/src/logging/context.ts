@@ -1,10 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 
-/** What every log line and masked error inside one request can know about it. */
+/** What every log line and masked error inside one request (or one job it queued) can know about it. */
 export interface RequestContext {
+  /** The correlation id: in every log line, the `x-request-id` header and error extensions. */
   requestId: string;
+  /** W3C trace id (32 hex) this work belongs to; equals `requestId` unless the caller chose its own id. */
+  traceId?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -12,6 +15,9 @@ const storage = new AsyncLocalStorage<RequestContext>();
 // A caller-chosen id is kept so a trace can be followed across services, but only in a shape that cannot
 // inject anything into log lines or headers, and short enough not to bloat every line.
 const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+// W3C Trace Context, version 00: version-traceid-parentid-flags; all-zero ids are invalid.
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+const TRACE_ID = /^[0-9a-f]{32}$/;
 
 /** Runs `fn` (and everything it starts asynchronously) with `context` as the current request. */
 export function runWithRequestContext<T>(context: RequestContext, fn: () => T): T {
@@ -23,18 +29,59 @@ export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
 }
 
+/** The current request's context, or undefined outside a request. */
+export function currentRequestContext(): Readonly<RequestContext> | undefined {
+  return storage.getStore();
+}
+
+/** The trace id of a valid W3C `traceparent` header, or undefined. */
+export function traceIdOf(traceparent: string | string[] | undefined): string | undefined {
+  if (typeof traceparent !== 'string') return undefined;
+  const match = TRACEPARENT.exec(traceparent.trim());
+  if (!match || /^0+$/.test(match[1]!) || /^0+$/.test(match[2]!)) return undefined;
+  return match[1];
+}
+
 /**
- * Express middleware giving every request an id: the incoming `x-request-id` when it matches
- * `/^[A-Za-z0-9._-]{8,64}$/`, otherwise a fresh UUID. Sets `res.locals.requestId` and the `x-request-id` response
- * header, and runs the rest of the chain inside `runWithRequestContext`. Mount it first.
+ * Headers that carry the current request into an outgoing call (a subgraph, a model provider, a webhook):
+ * `x-request-id` and a W3C `traceparent` continuing its trace with a new span id. Empty outside a request.
+ */
+export function traceHeaders(context = storage.getStore()): Record<string, string> {
+  if (!context) return {};
+  const traceId =
+    context.traceId ?? (TRACE_ID.test(context.requestId) ? context.requestId : undefined) ?? newTraceId();
+  return {
+    'x-request-id': context.requestId,
+    traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+  };
+}
+
+function newTraceId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * The context of an incoming request: the trace of a valid W3C `traceparent` is continued; the correlation id is a
+ * well-formed `x-request-id` (`/^[A-Za-z0-9._-]{8,64}$/`) when given, else the trace id — so without a caller's
+ * own id, the correlation id and the trace id are one value.
+ */
+export function incomingContext(headers: Record<string, string | string[] | undefined>): RequestContext {
+  const incoming = headers['x-request-id'];
+  const ownId = typeof incoming === 'string' && ACCEPTED_REQUEST_ID.test(incoming) ? incoming : undefined;
+  const traceId =
+    traceIdOf(headers.traceparent) ?? (ownId && TRACE_ID.test(ownId) ? ownId : undefined) ?? newTraceId();
+  return { requestId: ownId ?? traceId, traceId };
+}
+
+/**
+ * Express middleware giving every request its context (see `incomingContext`). Sets `res.locals.requestId` and the
+ * `x-request-id` response header, and runs the rest of the chain inside `runWithRequestContext`. Mount it first.
  */
 export function requestIdMiddleware(): RequestHandler {
   return (req, res, next) => {
-    const incoming = req.headers['x-request-id'];
-    const requestId =
-      typeof incoming === 'string' && ACCEPTED_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.locals.requestId = requestId;
-    res.setHeader('x-request-id', requestId);
-    runWithRequestContext({ requestId }, () => next());
+    const context = incomingContext(req.headers);
+    res.locals.requestId = context.requestId;
+    res.setHeader('x-request-id', context.requestId);
+    runWithRequestContext(context, () => next());
   };
 }

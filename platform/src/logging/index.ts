@@ -1,11 +1,20 @@
 import { hostname } from 'node:os';
 import pino, { type DestinationStream } from 'pino';
 import { prettyFactory } from 'pino-pretty';
-import { currentRequestId } from './context';
+import { currentRequestContext } from './context';
 import { redactLine } from './redact';
 import { stripUrlCredentials } from './sanitize';
 
-export { currentRequestId, requestIdMiddleware, runWithRequestContext, type RequestContext } from './context';
+export {
+  currentRequestContext,
+  currentRequestId,
+  incomingContext,
+  requestIdMiddleware,
+  runWithRequestContext,
+  traceHeaders,
+  traceIdOf,
+  type RequestContext,
+} from './context';
 export { REDACT_CENSOR, REDACTED_KEYS, redactLine, redactSensitive } from './redact';
 export { safeMessage, stripUrlCredentials } from './sanitize';
 
@@ -44,8 +53,11 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 function requestIdMixin(): Record<string, unknown> {
-  const requestId = currentRequestId();
-  return requestId === undefined ? {} : { requestId };
+  const context = currentRequestContext();
+  if (context === undefined) return {};
+  return context.traceId && context.traceId !== context.requestId
+    ? { requestId: context.requestId, traceId: context.traceId }
+    : { requestId: context.requestId };
 }
 
 // Formatting happens synchronously in-process rather than in pino-pretty's worker-thread transport, so the last

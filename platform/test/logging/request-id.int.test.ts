@@ -1,10 +1,17 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import { Leftovers, baseUrl } from '../../src/testing';
-import { createLogger, currentRequestId, requestIdMiddleware } from '../../src/logging';
+import {
+  createLogger,
+  currentRequestId,
+  incomingContext,
+  requestIdMiddleware,
+  traceHeaders,
+  traceIdOf,
+} from '../../src/logging';
 import { MemoryLog } from './memory-log';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const TRACE_ID = /^[0-9a-f]{32}$/;
 
 describe('requestIdMiddleware', () => {
   const leftovers = new Leftovers();
@@ -42,9 +49,9 @@ describe('requestIdMiddleware', () => {
     };
   }
 
-  it('generates a UUID and exposes it in the header, res.locals and the async context after body parsing', async () => {
+  it('generates a W3C trace id and exposes it in the header, res.locals and the async context after body parsing', async () => {
     const { header, body } = await post();
-    expect(header).toMatch(UUID);
+    expect(header).toMatch(TRACE_ID);
     expect(body).toEqual({ local: header, context: header });
     expect(out.lines.find((l) => l.msg === 'handled' && l.requestId === header)).toBeDefined();
   });
@@ -62,7 +69,7 @@ describe('requestIdMiddleware', () => {
     ['with spaces', 'abcdefgh ijklmnop'],
   ])('replaces an incoming id that is %s', async (_case, incoming) => {
     const { header, body } = await post({ 'x-request-id': incoming });
-    expect(header).toMatch(UUID);
+    expect(header).toMatch(TRACE_ID);
     expect(body.context).toBe(header);
   });
 
@@ -71,5 +78,34 @@ describe('requestIdMiddleware', () => {
     const ids = results.map((r) => r.header);
     expect(new Set(ids).size).toBe(3);
     for (const r of results) expect(r.body.context).toBe(r.header);
+  });
+
+  it('continues the trace of a W3C traceparent and uses its trace id as the correlation id', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const { header, body } = await post({ traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+    expect(header).toBe(traceId);
+    expect(body.context).toBe(traceId);
+  });
+
+  it('ignores a malformed or all-zero traceparent', async () => {
+    for (const traceparent of ['00-xyz-00f067aa0ba902b7-01', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`]) {
+      const { header } = await post({ traceparent });
+      expect(header).toMatch(TRACE_ID);
+      expect(header).not.toBe('0'.repeat(32));
+    }
+  });
+});
+
+describe('traceHeaders', () => {
+  it('carries the correlation id and continues the trace with a fresh span id', () => {
+    const context = incomingContext({ 'x-request-id': 'edge-Trace_01.abc' });
+    const first = traceHeaders(context);
+    const second = traceHeaders(context);
+    expect(first['x-request-id']).toBe('edge-Trace_01.abc');
+    expect(traceIdOf(first.traceparent)).toBe(context.traceId);
+    expect(traceIdOf(second.traceparent)).toBe(context.traceId);
+    expect(first.traceparent).not.toBe(second.traceparent);
+    expect(incomingContext(first)).toEqual(context);
+    expect(traceHeaders(undefined)).toEqual({});
   });
 });

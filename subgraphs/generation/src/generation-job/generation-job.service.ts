@@ -8,7 +8,7 @@ import type { RateLimiter } from '@atrium/platform/rate-limit';
 import type { GenerationSettings } from '../config';
 import { errors, jobFailure } from '../errors';
 import { GenerationEventType, type JobEventPublisher } from './job-events';
-import type { QueuedGeneration } from './job-queue';
+import { queuedTrace, type QueuedGeneration } from './job-queue';
 import { ACTIVE_STATUSES, GenerationJob, GenerationStatus } from './generation-job.entity';
 import type { GenerateInput } from './generation-job.input';
 import type { JobStore } from './job-store';
@@ -154,7 +154,7 @@ export class GenerationService {
     try {
       await this.deps.queue.add(
         'generate',
-        { jobId: job.id },
+        { jobId: job.id, ...queuedTrace() },
         { jobId: `${job.id}.${job.runs}`, attempts: this.deps.settings.jobAttempts, backoffMs: 1000 },
       );
     } catch (error) {

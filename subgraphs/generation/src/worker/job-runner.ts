@@ -1,6 +1,6 @@
 import { jobFailure } from '../errors';
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@atrium/platform/logging';
+import { runWithRequestContext, type Logger } from '@atrium/platform/logging';
 import type { QueueJob } from '@atrium/platform/queue';
 import { GenerationEventType, type JobEventPublisher } from '../generation-job/job-events';
 import {
@@ -31,7 +31,15 @@ export interface JobRunnerDeps extends ExecutionDeps {
 export class JobRunner {
   constructor(private readonly deps: JobRunnerDeps) {}
 
-  readonly handle = async (queued: QueueJob<QueuedGeneration>): Promise<void> => {
+  /** Runs the job inside its request's context: every log line and provider call carries its correlation id. */
+  readonly handle = (queued: QueueJob<QueuedGeneration>): Promise<void> => {
+    const { requestId, traceId } = queued.data;
+    return requestId
+      ? runWithRequestContext({ requestId, traceId }, () => this.run(queued))
+      : this.run(queued);
+  };
+
+  private readonly run = async (queued: QueueJob<QueuedGeneration>): Promise<void> => {
     const claim = await this.claim(queued.data.jobId);
     if (!claim) return;
     const { job, token } = claim;

@@ -1,3 +1,4 @@
+import { traceHeaders } from '@atrium/platform/logging';
 import { ProviderError, errorType } from './errors';
 
 /**
@@ -15,7 +16,13 @@ export async function postJson(
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+      // The job's correlation id and trace context reach the provider (and its logs, where it keeps any).
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        ...traceHeaders(),
+        ...headers,
+      },
       body: JSON.stringify(body),
       signal,
     });
