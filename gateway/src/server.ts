@@ -105,6 +105,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     shell.onRelease(() => client.close());
     const policies = new SubgraphPolicies(config.resilience, shell.metrics);
     shell.onRelease(() => policies.dispose());
+    shell.health.registerBreakers(() => [...policies.list(), ...(authenticator.breakers?.() ?? [])]);
     const urls = config.subgraphUrls as Record<string, string>;
     const assertions = new AssertionCache({
       secret: config.internalSecret,

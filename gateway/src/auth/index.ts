@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { ANONYMOUS, type Principal } from '@atrium/platform/auth';
 import type { Logger } from '@atrium/platform/logging';
-import { PolicyRegistry } from '@atrium/platform/resilience';
+import { PolicyRegistry, type Policy } from '@atrium/platform/resilience';
 import type { GatewayConfig } from '../config';
 import { ApiKeyCheckUnavailableError, createApiKeyVerifier, InvalidApiKeyError } from './api-key-verifier';
 import { CredentialFormatError, readCredential } from './credentials';
@@ -19,6 +19,8 @@ export interface Authenticator {
   authenticate(headers: Request['headers'], requestId?: string): Promise<Principal>;
   /** A note for the health report when verification runs degraded (e.g. on a stale key set), or undefined. */
   healthNote?(): string | undefined;
+  /** Its circuit breakers (API-key verification against identity), for `/status`. */
+  breakers?(): Policy[];
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export function createAuthenticator(config: GatewayConfig, log: Logger): Authent
   });
 
   return {
+    breakers: () => policies.list(),
     async authenticate(headers, requestId) {
       try {
         const credential = readCredential(headers);

@@ -109,6 +109,11 @@ export class SubgraphPolicies {
     return policy;
   }
 
+  /** Every subgraph's policy created so far (for `/status`). */
+  list(): Policy[] {
+    return this.registry.list();
+  }
+
   states(): Record<string, CircuitState> {
     return Object.fromEntries(this.registry.list().map((p) => [p.name, p.state().state]));
   }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Express } from 'express';
-import { HealthRegistry, type DependencyCheck } from '../health';
+import { connectHealthAndMetrics, HealthRegistry, type DependencyCheck } from '../health';
 import { requestIdMiddleware, type Logger } from '../logging';
 import { createMetrics, type Metrics } from '../metrics';
 import { drainOnClose } from './drain';
@@ -94,6 +94,8 @@ export function createHttpShell(options: HttpShellOptions): HttpShell {
   const health = new HealthRegistry({ service: options.name, version: options.version });
   for (const check of options.checks ?? []) health.register(check);
   const metrics = createMetrics({ service: options.name });
+  // /metrics shows readiness, breakers and queues; /status shows the GraphQL operation and error counts.
+  connectHealthAndMetrics(health, metrics);
   app.use(requestIdMiddleware());
   app.use(metrics.httpMiddleware());
   app.use(health.routes());

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import type { HealthRegistry } from '@atrium/platform/health';
 import type { Logger } from '@atrium/platform/logging';
 import type { JobWorker } from '@atrium/platform/queue';
 import { PolicyRegistry } from '@atrium/platform/resilience';
@@ -42,6 +43,8 @@ export interface GenerationApp {
    * QUEUED or RUNNING are queued again.
    */
   startWorker(): Promise<void>;
+  /** Shows this process's breakers (one per model provider) and the generation queue in its `/status`. */
+  describeHealth(health: HealthRegistry): void;
   /** Stops the worker (running jobs go back to the queue), the listener and every circuit. Idempotent. */
   close(): Promise<void>;
 }
@@ -113,6 +116,10 @@ export function createGenerationApp(
     signer: new ExportSigner(config.internalSecret, settings.exportBaseUrl, settings.exportTtlSeconds),
     runner,
     running,
+    describeHealth: (health) => {
+      health.registerBreakers(() => policies.list());
+      health.registerQueue(GENERATION_QUEUE, () => queue.counts());
+    },
     startWorker: async () => {
       stopListening = await running.listen(infra.events);
       worker = infra.worker<QueuedGeneration>(GENERATION_QUEUE, runner.handle, {

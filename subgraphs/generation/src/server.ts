@@ -19,12 +19,12 @@ export const SUBGRAPH_NAME = 'generation';
 export type GenerationServer = SubgraphServer<GenerationApp>;
 
 /** The generation app served as a subgraph on the platform shell. No env, no listen of its own. */
-export function serveGeneration(
+export async function serveGeneration(
   app: GenerationApp,
   config: GenerationConfig,
   log: Logger,
 ): Promise<GenerationServer> {
-  return createSubgraphServer({
+  const server = await createSubgraphServer({
     name: SUBGRAPH_NAME,
     version: packageVersion(__dirname),
     schema: buildGenerationSchema(),
@@ -38,6 +38,8 @@ export function serveGeneration(
     routes: (express) => express.use(exportRoutes({ store: app.store, signer: app.signer, log })),
     context: (base) => buildContext(base, app),
   });
+  app.describeHealth(server.health);
+  return server;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Lock } from '@atrium/platform/lock';
 import type { RateLimiter } from '@atrium/platform/rate-limit';
 import type { SubgraphResources } from '@atrium/platform/server';
+import { AuditCounts } from './audit/audit-counts';
 import type { IdentityConfig } from './config';
 import { SecretBox } from './crypto/encryption';
 import { PasswordHasher } from './crypto/password';
@@ -26,6 +27,8 @@ export interface IdentityApp {
   readonly clock: Clock;
   readonly rateLimiter: RateLimiter;
   readonly lock: Lock;
+  /** Audit events recorded by type, for monitoring and metrics. */
+  readonly audits: AuditCounts;
   /** A fresh entity manager (routes outside GraphQL; resolvers use the context's). */
   fork(): EntityManager;
 }
@@ -53,6 +56,7 @@ export async function createIdentityApp(
     clock: options.clock ?? { now: () => Date.now() },
     rateLimiter: resources.infra.rateLimiter,
     lock: resources.infra.lock,
+    audits: new AuditCounts(),
     fork: () => resources.db.fork(),
   };
 }

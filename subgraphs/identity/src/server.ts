@@ -22,9 +22,9 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 export type IdentityServer = SubgraphServer<IdentityApp>;
 
 /** The identity app served as a subgraph on the platform shell, with its JWKS and API-key routes. */
-export function serveIdentity(app: IdentityApp, log: Logger): Promise<IdentityServer> {
+export async function serveIdentity(app: IdentityApp, log: Logger): Promise<IdentityServer> {
   const { config } = app;
-  return createSubgraphServer({
+  const server = await createSubgraphServer({
     name: SUBGRAPH_NAME,
     version: packageVersion(__dirname),
     schema: buildIdentitySchema(),
@@ -47,6 +47,18 @@ export function serveIdentity(app: IdentityApp, log: Logger): Promise<IdentitySe
       });
     },
   });
+  exportAuditCounts(app, server);
+  return server;
+}
+
+/** The audit events monitoring alerts on, in `/status`; every type as `atrium_identity_audit_events_total`. */
+function exportAuditCounts(app: IdentityApp, server: IdentityServer): void {
+  for (const type of ['signin.failed', 'refresh_token.reused'] as const)
+    server.health.registerCounter(`audit.${type}`, () => app.audits.count(type));
+  const events = server.metrics.counter('identity_audit_events_total', 'Audit events recorded, by type', [
+    'type',
+  ]);
+  app.audits.onRecord((type) => events.inc({ type }));
 }
 
 /** Opens the resources, builds the app and serves it: what main.ts and the tests run. */

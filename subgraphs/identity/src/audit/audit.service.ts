@@ -34,6 +34,7 @@ export interface AuditInput {
 /** Adds an audit event to the request's unit of work; it is written by the mutation's flush. */
 export function audit(ctx: IdentityContext, input: AuditInput): AuditEvent {
   const actorId = input.actorId === undefined ? ctx.principal.userId : input.actorId;
+  ctx.app.audits.record(input.type);
   return ctx.em.create(AuditEvent, {
     type: input.type,
     actorId,
