@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describeWithPromtool, promtool } from '@atrium/platform/testing';
-import { readCompose } from './stack-files';
+import { metricsUsed, observabilityExpressions, readCompose } from './stack-files';
 
 const ROOT = join(__dirname, '..', '..');
 const file = (path: string) => join(ROOT, path);
@@ -15,22 +15,6 @@ interface ScrapeConfig {
 }
 interface Dashboard {
   panels: Array<{ title: string; datasource: { uid: string }; targets: Array<{ expr: string }> }>;
-}
-
-/** Every metric name a PromQL text uses (atrium_ names only; `up` is Prometheus's own). */
-export function metricsUsed(promql: string): string[] {
-  return [...new Set(promql.match(/\batrium_[a-z0-9_]+/g) ?? [])];
-}
-
-export function observabilityExpressions(): string[] {
-  const rules = yaml<{ groups: Array<{ rules: Array<{ expr: string }> }> }>(
-    'ops/prometheus/atrium.rules.yml',
-  );
-  const dashboard = JSON.parse(readFileSync(file('ops/grafana/dashboards/atrium.json'), 'utf8')) as Dashboard;
-  return [
-    ...rules.groups.flatMap((group) => group.rules.map((rule) => rule.expr)),
-    ...dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr)),
-  ];
 }
 
 describeWithPromtool('observability profile', () => {

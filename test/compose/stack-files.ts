@@ -133,3 +133,22 @@ export function readDockerfile(text = readRepoFile('Dockerfile')): DockerfileFac
     finalStage: instructions.slice(lastFrom),
   };
 }
+
+/** Every atrium_ metric name a PromQL text uses. */
+export function metricsUsed(promql: string): string[] {
+  return [...new Set(promql.match(/\batrium_[a-z0-9_]+/g) ?? [])];
+}
+
+/** The PromQL of the Prometheus rules and of every Grafana dashboard panel in ops/. */
+export function observabilityExpressions(): string[] {
+  const rules = parse(readRepoFile('ops/prometheus/atrium.rules.yml')) as {
+    groups: Array<{ rules: Array<{ expr: string }> }>;
+  };
+  const dashboard = JSON.parse(readRepoFile('ops/grafana/dashboards/atrium.json')) as {
+    panels: Array<{ targets: Array<{ expr: string }> }>;
+  };
+  return [
+    ...rules.groups.flatMap((group) => group.rules.map((rule) => rule.expr)),
+    ...dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr)),
+  ];
+}

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { HealthRegistry } from '@atrium/platform/health';
 import type { Logger } from '@atrium/platform/logging';
+import type { Metrics } from '@atrium/platform/metrics';
 import type { JobWorker } from '@atrium/platform/queue';
 import { PolicyRegistry } from '@atrium/platform/resilience';
 import type { SubgraphResources } from '@atrium/platform/server';
@@ -16,6 +17,7 @@ import { registerProviders, type RegisteredProvider } from './model-router/provi
 import { ModelRouter } from './model-router/router';
 import { GENERATION_QUEUE, type QueuedGeneration } from './generation-job/job-queue';
 import { JobRunner } from './worker/job-runner';
+import { JobMetrics } from './metrics/job-metrics';
 import { ResponseCache } from './worker/response-cache';
 import { RunningJobs } from './worker/run-signals';
 
@@ -43,8 +45,11 @@ export interface GenerationApp {
    * QUEUED or RUNNING are queued again.
    */
   startWorker(): Promise<void>;
-  /** Shows this process's breakers (one per model provider) and the generation queue in its `/status`. */
-  describeHealth(health: HealthRegistry): void;
+  /**
+   * Shows this process's breakers (one per model provider) and the generation queue in its `/status`, and its
+   * job metrics in its `/metrics`.
+   */
+  describeHealth(shell: { health: HealthRegistry; metrics: Metrics }): void;
   /** Stops the worker (running jobs go back to the queue), the listener and every circuit. Idempotent. */
   close(): Promise<void>;
 }
@@ -62,7 +67,8 @@ export function createGenerationApp(
   const publisher = new JobEventPublisher(infra.events, log);
   const providers = registerProviders(settings, policies);
   const board = new CircuitBoard(infra.cache, providers, settings.breaker.openStateDelayMs);
-  const router = new ModelRouter(providers, settings.routes, board);
+  const metrics = new JobMetrics();
+  const router = new ModelRouter(providers, settings.routes, board, metrics);
   const queue = infra.queue<QueuedGeneration>(GENERATION_QUEUE);
   const running = new RunningJobs();
   const jobs = new GenerationService({
@@ -76,6 +82,7 @@ export function createGenerationApp(
     log,
   });
   const runner = new JobRunner({
+    metrics,
     store,
     publisher,
     running,
@@ -116,7 +123,8 @@ export function createGenerationApp(
     signer: new ExportSigner(config.internalSecret, settings.exportBaseUrl, settings.exportTtlSeconds),
     runner,
     running,
-    describeHealth: (health) => {
+    describeHealth: ({ health, metrics: shellMetrics }) => {
+      metrics.bind(shellMetrics);
       health.registerBreakers(() => policies.list());
       health.registerQueue(GENERATION_QUEUE, () => queue.counts());
     },

@@ -38,7 +38,7 @@ export async function serveGeneration(
     routes: (express) => express.use(exportRoutes({ store: app.store, signer: app.signer, log })),
     context: (base) => buildContext(base, app),
   });
-  app.describeHealth(server.health);
+  app.describeHealth(server);
   return server;
 }
 

@@ -3,6 +3,7 @@ import type { JobErrorCode } from '../errors';
 import type { GenerationKind } from '../generation-job/generation-job.entity';
 import { templateFor, type TemplateInput } from '../prompts';
 import type { CircuitBoard } from './circuit-board';
+import type { JobMetrics } from '../metrics/job-metrics';
 import type { RegisteredProvider } from './provider-registry';
 import { ProviderError } from './providers/errors';
 import type { ProviderUsage } from './providers/types';
@@ -69,6 +70,8 @@ export class ModelRouter {
     private readonly providers: readonly RegisteredProvider[],
     private readonly routes: Readonly<Record<string, readonly string[]>>,
     private readonly board: CircuitBoard,
+    /** Times each provider call; optional for tests that do not read metrics. */
+    private readonly metrics?: Pick<JobMetrics, 'providerCall'>,
   ) {
     this.byId = new Map(providers.map((p) => [p.id, p]));
   }
@@ -94,6 +97,9 @@ export class ModelRouter {
       }
       const model = provider.models[0]!;
       let attempt = 0;
+      const started = performance.now();
+      const observe = (outcome: 'ok' | 'error' | 'cancelled') =>
+        this.metrics?.providerCall(provider.id, outcome, (performance.now() - started) / 1000);
       try {
         const usage = await provider.policy.execute(
           async (attemptSignal) => {
@@ -113,8 +119,10 @@ export class ModelRouter {
           },
           { signal },
         );
+        observe('ok');
         return { ...usage, provider, model };
       } catch (error) {
+        observe(signal.aborted ? 'cancelled' : 'error');
         if (signal.aborted) throw signal.reason;
         const reason = describeFailure(error);
         failures.push(`${provider.id}: ${reason}`);

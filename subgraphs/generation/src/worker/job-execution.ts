@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Lock } from '@atrium/platform/lock';
 import type { GenerationSettings } from '../config';
+import type { JobMetrics } from '../metrics/job-metrics';
 import { GenerationStatus, type GenerationJob } from '../generation-job/generation-job.entity';
 import type { BattlecardFields } from '../generation-job/validation';
 import type { PriceTable } from '../model-router/pricing';
@@ -12,6 +13,8 @@ import type { JobWriter } from './job-writer';
 import type { ResponseCache } from './response-cache';
 
 export interface ExecutionDeps {
+  /** Job metrics (tokens, cost, cache); absent in tests that do not read them. */
+  metrics?: JobMetrics;
   fork: () => EntityManager;
   router: ModelRouter;
   answers: ResponseCache;
@@ -58,6 +61,7 @@ export class JobExecution {
     const chain = router.chainFor(this.job.kind, this.job.providerPreference);
     const cacheKey = answers.keyFor(this.job, chain.map((p) => p.id).join('>'));
     const hit = await answers.get(cacheKey);
+    this.deps.metrics?.cacheLookup(hit !== undefined && hit !== null);
     if (hit) {
       this.writer.delta(hit.output);
       await this.writer.finish(
@@ -75,13 +79,18 @@ export class JobExecution {
       signal,
       this.sink(),
     );
-    await this.writer.finish(
-      this.successChanges({
-        provider: result.provider.id,
-        model: result.model,
-        promptTokens: result.promptTokens,
-        completionTokens: result.completionTokens,
-      }),
+    const changes = this.successChanges({
+      provider: result.provider.id,
+      model: result.model,
+      promptTokens: result.promptTokens,
+      completionTokens: result.completionTokens,
+    });
+    await this.writer.finish(changes);
+    this.deps.metrics?.usage(
+      result.provider.id,
+      changes.promptTokens,
+      changes.completionTokens,
+      changes.costMicros / 1e6,
     );
     await answers.set(cacheKey, {
       output: this.job.output ?? '',

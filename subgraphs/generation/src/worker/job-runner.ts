@@ -43,7 +43,9 @@ export class JobRunner {
     const claim = await this.claim(queued.data.jobId);
     if (!claim) return;
     const { job, token } = claim;
-    const { running, publisher, log } = this.deps;
+    const { running, publisher, log, metrics } = this.deps;
+    if (!claim.restarted && job.attempts === 1)
+      metrics?.jobStarted(job.kind, (Date.now() - job.createdAt.getTime()) / 1000);
     if (claim.restarted)
       await publisher.publish(job, GenerationEventType.SNAPSHOT, {
         outputReset: true,
@@ -65,6 +67,7 @@ export class JobRunner {
     const execution = new JobExecution(job, writer, this.deps);
     try {
       await execution.run(controller.signal);
+      this.countEnded(job);
       log.info(
         {
           jobId: job.id,
@@ -151,11 +154,18 @@ export class JobRunner {
           },
     );
     if (!changed || !job) return;
+    this.countEnded(job);
     await this.deps.publisher.publish(job, GenerationEventType.STATUS, { message: failure.errorMessage });
     log.info(
       { jobId, status: job.status, errorCode: failure.errorCode, attempt: job.attempts },
       'generation job ended',
     );
+  }
+
+  private countEnded(job: GenerationJob): void {
+    const seconds =
+      job.startedAt && job.finishedAt ? (job.finishedAt.getTime() - job.startedAt.getTime()) / 1000 : null;
+    this.deps.metrics?.jobEnded(job.kind, job.status, seconds);
   }
 
   /** A cancelled run still spent what it streamed; record it (and release any reservation) without an event. */

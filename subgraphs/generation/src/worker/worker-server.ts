@@ -47,7 +47,7 @@ export async function createGenerationWorker(deps: {
     });
     shell.onRelease(() => resources.close());
     shell.onRelease(() => app.close());
-    app.describeHealth(shell.health);
+    app.describeHealth(shell);
     try {
       await app.startWorker();
     } catch (error) {
