@@ -3,7 +3,10 @@
 const swc = ['@swc/jest', require('./scripts/swc-options')];
 
 const shared = {
-  transform: { '^.+\\.ts$': swc },
+  // oauth4webapi ships only ES modules; Node >= 20.19 requires them natively, Jest's module system needs them
+  // compiled to CommonJS like our sources.
+  transform: { '^.+\\.ts$': swc, '/oauth4webapi/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/oauth4webapi@[^/]+/node_modules/)?oauth4webapi/)'],
   testEnvironment: 'node',
   moduleNameMapper: {
     '^@atrium/platform/(.*)$': '<rootDir>/platform/src/$1',

@@ -34,6 +34,7 @@ import {
   schemaVersionHeader,
 } from './routes/schema';
 import { checkRateLimits, GatewayRateLimits } from './rate-limits';
+import { integrationsRouter } from './routes/integrations';
 import { AssertionCache } from './subgraph/assertions';
 import { InflightDedup } from './subgraph/dedup';
 import { SubgraphHttpClient } from './subgraph/http-client';
@@ -253,6 +254,13 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     shell.express.use(browserRouter({ enabled: config.explorerEnabled }));
     await graphql.serve();
     shell.express.use(exportsRouter({ generationUrl: config.subgraphUrls.generation, log }));
+    shell.express.use(
+      integrationsRouter({
+        integrationsUrl: config.subgraphUrls.integrations,
+        guard: rateLimits.ipMiddleware(),
+        log,
+      }),
+    );
 
     return {
       httpServer: shell.httpServer,

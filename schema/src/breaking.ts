@@ -1,5 +1,6 @@
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import { buildSchema } from 'graphql';
+import { withFederationStubs } from './contract-coverage';
 
 /** Changes that break clients of `before` when they move to `after` (graphql-inspector's criticality). */
 export async function breakingChanges(beforeSdl: string, afterSdl: string): Promise<Change[]> {
@@ -23,9 +24,4 @@ export async function contractDeviations(contractSdl: string, publicSdl: string)
   ]);
   const changes = await breakingChanges(withFederationStubs(contractSdl), publicSdl);
   return changes.filter((change) => !notYetBuilt.has(change.type));
-}
-
-/** The contract uses `@key`; declare it so the contract parses as a plain schema. */
-function withFederationStubs(sdl: string): string {
-  return `directive @key(fields: String!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE\n${sdl}`;
 }

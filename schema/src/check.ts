@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildSchema } from 'graphql';
 import { breakingChanges, contractDeviations } from './breaking';
+import { CONTRACT_PENDING_FILE, unservedNames } from './contract-coverage';
 import { renderChangelog } from './changelog';
 import { generateSchemaFiles, type GeneratedFiles } from './compose';
 import { deprecationsWithoutReason, undescribedNames } from './descriptions';
@@ -22,6 +23,11 @@ export interface SchemaProblems {
   describedButListed: string[];
   /** `@deprecated` names whose reason is missing or names no removal date. */
   deprecations: string[];
+  /**
+   * Contract names (types, fields, arguments, enum values) that are not served and not listed in
+   * schema/contract-pending.txt, and listed names that are served now (the list only shrinks).
+   */
+  coverage: string[];
 }
 
 export interface ChangelogOptions {
@@ -70,7 +76,21 @@ export async function checkSchemas(options: {
     undescribed: pending.unlisted,
     describedButListed: pending.stale,
     deprecations: deprecationsWithoutReason(publicSchema),
+    coverage: contractSdl ? await coverageProblems(options.dir, contractSdl, publicSdl) : [],
   };
+}
+
+async function coverageProblems(dir: string, contractSdl: string, publicSdl: string): Promise<string[]> {
+  const listed = parsePending(
+    await readFile(join(dir, CONTRACT_PENDING_FILE), 'utf8').catch(() => undefined),
+  );
+  const { unlisted, stale } = comparePending(unservedNames(contractSdl, publicSdl), listed);
+  return [
+    ...unlisted.map((name) => `'${name}' of the contract is not served`),
+    ...stale.map(
+      (name) => `'${name}' is served but still listed in schema/${CONTRACT_PENDING_FILE} (remove the line)`,
+    ),
+  ];
 }
 
 export async function readPending(dir: string): Promise<string[]> {

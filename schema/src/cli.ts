@@ -30,6 +30,7 @@ async function main(command: string | undefined, flags: string[]): Promise<numbe
   });
   report('Breaking changes of the public API', problems.breaking);
   report('Deviations from ../shared/contract.graphql', problems.contract);
+  report('Contract completeness (serve each name of ../shared/contract.graphql)', problems.coverage);
   report(
     '@deprecated needs a reason that says what to use instead and the earliest removal date (YYYY-MM-DD)',
     problems.deprecations,
@@ -38,7 +39,7 @@ async function main(command: string | undefined, flags: string[]): Promise<numbe
     return generate(
       problems.breaking.length > 0,
       flags,
-      problems.contract.length > 0 || problems.deprecations.length > 0,
+      problems.contract.length + problems.deprecations.length + problems.coverage.length > 0,
     );
   if (command === 'check') {
     report(`Public names without a description: ${DESCRIBE_HINT}`, problems.undescribed);
@@ -52,7 +53,9 @@ async function main(command: string | undefined, flags: string[]): Promise<numbe
     );
     const failed = Object.values(problems).some((list) => list.length > 0);
     if (!failed) {
-      console.log('schema: up to date, described, no breaking change, consistent with the contract');
+      console.log(
+        'schema: up to date, described, no breaking change, consistent with the contract and serving it',
+      );
     }
     return failed ? 1 : 0;
   }

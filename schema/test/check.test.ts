@@ -26,7 +26,8 @@ describe('pnpm schema:check', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'atrium-schema-'));
     for (const file of FILES) await cp(join(SCHEMA_DIR, file), join(dir, file));
-    await cp(join(SCHEMA_DIR, PENDING_FILE), join(dir, PENDING_FILE)).catch(() => undefined);
+    for (const file of [PENDING_FILE, 'contract-pending.txt'])
+      await cp(join(SCHEMA_DIR, file), join(dir, file)).catch(() => undefined);
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
@@ -39,7 +40,43 @@ describe('pnpm schema:check', () => {
       undescribed: [],
       describedButListed: [],
       deprecations: [],
+      coverage: [],
     });
+  });
+
+  it('fails when a name of the contract is neither served nor listed as pending, naming it', async () => {
+    const contract = join(dir, 'contract.graphql');
+    const original = await readFile(CONTRACT, 'utf8');
+    await writeFile(
+      contract,
+      original.replace('mfaEnabled: Boolean!', 'mfaEnabled: Boolean!\n  pronouns: String'),
+    );
+    const problems = await checkSchemas({ subgraphs: SUBGRAPHS, dir, contractPath: contract });
+    expect(problems.coverage).toEqual(["'User.pronouns' of the contract is not served"]);
+  });
+
+  it('fails when a served name is still listed as pending, so the list only shrinks', async () => {
+    await writeFile(join(dir, 'contract-pending.txt'), 'Query.connections(status)\n', { flag: 'a' });
+    const problems = await checkSchemas({ subgraphs: SUBGRAPHS, dir, contractPath: CONTRACT });
+    expect(problems.coverage).toEqual([
+      expect.stringContaining("'Query.connections(status)' is served but still listed"),
+    ]);
+  });
+
+  it('fails for an unserved argument and an unserved enum value, not only for whole fields', async () => {
+    const contract = join(dir, 'contract.graphql');
+    const original = await readFile(CONTRACT, 'utf8');
+    await writeFile(
+      contract,
+      original
+        .replace('connection(id: ID!): Connection', 'connection(id: ID!, provider: ID): Connection')
+        .replace('enum Role { ADMIN MEMBER VIEWER }', 'enum Role { ADMIN MEMBER VIEWER AUDITOR }'),
+    );
+    const problems = await checkSchemas({ subgraphs: SUBGRAPHS, dir, contractPath: contract });
+    expect(problems.coverage).toEqual([
+      expect.stringContaining("'Query.connection(provider)'"),
+      expect.stringContaining("'Role.AUDITOR'"),
+    ]);
   });
 
   it('fails on a public name added without a description, naming it', async () => {

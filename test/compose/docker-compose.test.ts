@@ -40,6 +40,7 @@ const SHELL = {
     .privateKey.export({ format: 'pem', type: 'pkcs8' })
     .toString(),
   IDENTITY_ENCRYPTION_KEY: 'compose-test-encryption-key-0123456789abcdef',
+  INTEGRATIONS_ENCRYPTION_KEYS: `compose:${Buffer.alloc(32, 7).toString('base64')}`,
 };
 
 const compose = readCompose();

@@ -53,7 +53,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const integrations = await listen(
       await createIntegrationsServer({ config: loadIntegrationsConfig(env), log }),
     );
-    const generation = await listen(await createGenerationServer({ config: loadGenerationConfig(env), log }));
+    // Generation asks integrations for users' own AI keys.
+    const generation = await listen(
+      await createGenerationServer({
+        config: loadGenerationConfig({ ...env, INTEGRATIONS_URL: integrations.url }),
+        log,
+      }),
+    );
     const targets = [identity, integrations, generation].map(
       ({ url }, index) => `${['identity', 'integrations', 'generation'][index]}=${new URL(url).origin}`,
     );

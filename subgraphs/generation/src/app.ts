@@ -14,6 +14,7 @@ import { JobStore } from './generation-job/job-store';
 import { CircuitBoard } from './model-router/circuit-board';
 import { PriceTable } from './model-router/pricing';
 import { registerProviders, type RegisteredProvider } from './model-router/provider-registry';
+import { ownKeyProvidersFor } from './model-router/own-key-providers';
 import { ModelRouter } from './model-router/router';
 import { GENERATION_QUEUE, type QueuedGeneration } from './generation-job/job-queue';
 import { JobRunner } from './worker/job-runner';
@@ -93,6 +94,7 @@ export function createGenerationApp(
     lock: infra.lock,
     settings,
     log,
+    ownKeys: ownKeyProvidersFor({ settings, internalSecret: config.internalSecret, policies, log }),
   });
 
   let worker: JobWorker | undefined;

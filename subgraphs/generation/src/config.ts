@@ -65,6 +65,8 @@ const pricesSpec: VarSpec<Record<string, ModelPrice>> = {
 const specFor = (source: Record<string, string | undefined>) => ({
   ...subgraphConfigSpec('generation', 4003),
   GENERATION_WORKER_PORT: optionalPort(),
+  // The integrations subgraph (its GraphQL URL, as the gateway names it): where users' own AI keys come from.
+  INTEGRATIONS_URL: env.optionalUrl({ protocols: ['http', 'https'] }),
   GENERATION_PROVIDERS: providersSpec(source),
   GENERATION_ROUTES: routesSpec(source),
   GENERATION_PRICES: pricesSpec,
@@ -135,6 +137,8 @@ export interface GenerationSettings {
   /** Where the gateway serves /exports (the public origin clients reach). */
   exportBaseUrl: string;
   exportTtlSeconds: number;
+  /** Origin of the integrations subgraph; unset: users' own keys are not used (jobs run on the deployment's). */
+  integrationsOrigin: string | undefined;
 }
 
 export interface GenerationConfig extends SubgraphRuntimeConfig {
@@ -177,6 +181,7 @@ export function loadGenerationConfig(source: Record<string, string | undefined>)
     localChunkDelayMs: raw.GENERATION_LOCAL_CHUNK_DELAY_MS,
     exportBaseUrl: raw.GENERATION_EXPORT_BASE_URL.replace(/\/+$/, ''),
     exportTtlSeconds: raw.GENERATION_EXPORT_TTL_SECONDS,
+    integrationsOrigin: raw.INTEGRATIONS_URL ? new URL(raw.INTEGRATIONS_URL).origin : undefined,
   };
   return Object.freeze({ ...base, workerPort: raw.GENERATION_WORKER_PORT ?? base.port, generation });
 }

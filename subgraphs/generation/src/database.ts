@@ -1,6 +1,7 @@
 import { GenerationJob } from './generation-job/generation-job.entity';
 import { Migration20261122000000CreateGenerationJobs } from './migrations/Migration20261122000000CreateGenerationJobs';
 import { Migration20261123000000GenerationJobsV2 } from './migrations/Migration20261123000000GenerationJobsV2';
+import { Migration20261129000000GenerationJobsKeyOwner } from './migrations/Migration20261129000000GenerationJobsKeyOwner';
 
 export const entities = [GenerationJob];
 
@@ -8,4 +9,8 @@ export const entities = [GenerationJob];
 export const migrations = [
   { name: 'Migration20261122000000CreateGenerationJobs', class: Migration20261122000000CreateGenerationJobs },
   { name: 'Migration20261123000000GenerationJobsV2', class: Migration20261123000000GenerationJobsV2 },
+  {
+    name: 'Migration20261129000000GenerationJobsKeyOwner',
+    class: Migration20261129000000GenerationJobsKeyOwner,
+  },
 ];

@@ -23,6 +23,11 @@ export const generationErrors = defineErrorCodes({
       "A job's `error.code`: the user's daily generation budget cannot cover this job's worst case; it resets at 00:00 UTC.",
     retryable: false,
   },
+  PROVIDER_KEY_REJECTED: {
+    description:
+      "A job's `error.code`: the provider answered 401 to the user's own API key (from integrations); the connection is now REFRESH_FAILED. Connect a valid key, then retry.",
+    retryable: false,
+  },
 });
 
 export const errors = { ...platformErrors, ...generationErrors };

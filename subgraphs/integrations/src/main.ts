@@ -2,12 +2,24 @@ import 'reflect-metadata';
 import { createLogger } from '@atrium/platform/logging';
 import { configOrExit, runService } from '@atrium/platform/server';
 import { loadIntegrationsConfig } from './config';
+import { rotateKeys } from './credentials/rotate-keys';
 import { createIntegrationsServer, SUBGRAPH_NAME } from './server';
 
 const config = configOrExit(() => loadIntegrationsConfig(process.env));
 const log = createLogger({ service: SUBGRAPH_NAME, level: config.logLevel });
-runService(log, async () => {
-  const server = await createIntegrationsServer({ config, log });
-  const { url } = await server.listen(config.port, config.host);
-  return { url, stop: () => server.stop() };
-});
+
+if (process.argv[2] === 'rotate-keys') {
+  rotateKeys(config, log).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      log.error({ err: error }, 'key rotation failed');
+      process.exit(1);
+    },
+  );
+} else {
+  runService(log, async () => {
+    const server = await createIntegrationsServer({ config, log });
+    const { url } = await server.listen(config.port, config.host);
+    return { url, stop: () => server.stop() };
+  });
+}

@@ -22,12 +22,12 @@ export interface ProviderConfig {
   maxTokens: number;
 }
 
-const DEFAULT_BASE_URLS: Record<ProviderKind, string> = {
+export const DEFAULT_BASE_URLS: Record<ProviderKind, string> = {
   openai: 'https://api.openai.com/v1',
   anthropic: 'https://api.anthropic.com/v1',
   local: 'local:',
 };
-const DEFAULT_MODELS: Record<ProviderKind, string> = {
+export const DEFAULT_MODELS: Record<ProviderKind, string> = {
   openai: 'gpt-4o-mini',
   anthropic: 'claude-3-5-haiku-latest',
   local: 'template-v1',

@@ -38,6 +38,19 @@ registerEnumType(GenerationStatus, {
   },
 });
 
+export enum ProviderKeyOwner {
+  DEPLOYMENT = 'DEPLOYMENT',
+  USER = 'USER',
+}
+registerEnumType(ProviderKeyOwner, {
+  name: 'ProviderKeyOwner',
+  description: 'Whose API key a model provider ran a job on.',
+  valuesConfig: {
+    DEPLOYMENT: { description: "The deployment's own provider configuration." },
+    USER: { description: "The job owner's own key, from their ACTIVE connection in integrations." },
+  },
+});
+
 export const TERMINAL_STATUSES: readonly GenerationStatus[] = [
   GenerationStatus.SUCCEEDED,
   GenerationStatus.FAILED,
@@ -154,6 +167,14 @@ export class GenerationJob {
   @Field(() => String, { nullable: true, description: 'The model of that provider, e.g. gpt-4o-mini.' })
   @Property({ type: 'string', length: 128, nullable: true })
   model: string | null = null;
+
+  @Field(() => ProviderKeyOwner, {
+    nullable: true,
+    description:
+      "Whose key the provider ran on: the deployment's, or the user's own (an ACTIVE openai/anthropic connection). Null until a provider answered, and for a cache hit.",
+  })
+  @Property({ type: 'string', length: 16, nullable: true })
+  providerKeyOwner: ProviderKeyOwner | null = null;
 
   @Field({
     description: 'True when the answer came from the response cache (an identical earlier request of yours).',

@@ -5,6 +5,7 @@ import { ProviderError } from './providers/errors';
 import { localProvider } from './providers/local';
 import { openAiProvider } from './providers/openai';
 import type { ProviderClient } from './providers/types';
+import type { OwnKey } from './own-keys';
 
 /** A provider ready to be called: its configuration (key included, never logged), client and circuit. */
 export interface RegisteredProvider {
@@ -15,6 +16,8 @@ export interface RegisteredProvider {
   client: ProviderClient;
   /** The provider's circuit, one per process; every call to it goes through this policy. */
   policy: Policy;
+  /** Set when the provider runs on a user's own key (from integrations) rather than the deployment's. */
+  ownKey?: OwnKey;
 }
 
 function isRetryable(error: unknown): boolean {
@@ -26,7 +29,7 @@ function countsAgainstProvider(error: unknown): boolean {
   return error instanceof ProviderError ? error.countsAgainstProvider : true;
 }
 
-function clientFor(config: ProviderConfig, settings: GenerationSettings): ProviderClient {
+export function clientFor(config: ProviderConfig, settings: GenerationSettings): ProviderClient {
   if (config.kind === 'openai') return openAiProvider(config);
   if (config.kind === 'anthropic') return anthropicProvider(config);
   return localProvider({ chunkDelayMs: settings.localChunkDelayMs });
@@ -47,16 +50,26 @@ export function registerProviders(
     models: config.models,
     maxTokens: config.maxTokens,
     client: clientFor(config, settings),
-    policy: policies.get({
-      name: `provider:${config.id}`,
-      timeoutMs: config.timeoutMs,
-      retry: {
-        attempts: config.attempts,
-        baseDelayMs: settings.retryBaseDelayMs,
-        maxDelayMs: Math.max(settings.retryBaseDelayMs, 8 * settings.retryBaseDelayMs),
-        isRetryable,
-      },
-      breaker: { ...settings.breaker, isFailure: countsAgainstProvider },
-    }),
+    policy: providerPolicy(`provider:${config.id}`, config, settings, policies),
   }));
+}
+
+/** The circuit of one provider: abortable timeout, retries for retryable failures only, a breaker. */
+export function providerPolicy(
+  name: string,
+  config: ProviderConfig,
+  settings: GenerationSettings,
+  policies: PolicyRegistry,
+): Policy {
+  return policies.get({
+    name,
+    timeoutMs: config.timeoutMs,
+    retry: {
+      attempts: config.attempts,
+      baseDelayMs: settings.retryBaseDelayMs,
+      maxDelayMs: Math.max(settings.retryBaseDelayMs, 8 * settings.retryBaseDelayMs),
+      isRetryable,
+    },
+    breaker: { ...settings.breaker, isFailure: countsAgainstProvider },
+  });
 }

@@ -13,6 +13,8 @@ export interface RouteRequest {
   input: TemplateInput;
   /** A provider to try first; the others of the kind's chain follow. */
   preference: string | null;
+  /** Providers on the job owner's own keys: tried before the deployment's chain. */
+  ownProviders?: readonly RegisteredProvider[];
 }
 
 /** What the router tells the job runner while it works. */
@@ -39,6 +41,19 @@ export class AllProvidersFailedError extends Error {
   ) {
     super(message);
     this.name = 'AllProvidersFailedError';
+  }
+}
+
+/**
+ * The provider answered 401 to the user's own key: the key is revoked or wrong, so no other provider is tried
+ * with the user's intent silently changed and retrying cannot help. Integrations is told; the user reconnects.
+ */
+export class OwnKeyRejectedError extends Error {
+  readonly code = 'PROVIDER_KEY_REJECTED';
+  readonly retryable = false;
+  constructor(readonly provider: RegisteredProvider) {
+    super(`${provider.id} rejected your own API key (HTTP 401); connect a valid key in integrations`);
+    this.name = 'OwnKeyRejectedError';
   }
 }
 
@@ -88,8 +103,10 @@ export class ModelRouter {
     const template = templateFor(request.kind);
     const failures: string[] = [];
     let retryable = false;
-    for (const provider of this.chainFor(request.kind, request.preference)) {
-      if (await this.board.coolingDown(provider)) {
+    const chain = [...(request.ownProviders ?? []), ...this.chainFor(request.kind, request.preference)];
+    for (const provider of chain) {
+      // Own-key providers have circuits of their own, not shared on the board with the deployment's.
+      if (!provider.ownKey && (await this.board.coolingDown(provider))) {
         failures.push(`${provider.id}: circuit open`);
         retryable = true;
         await sink.note(`Skipped ${provider.id}: its circuit is open`);
@@ -124,6 +141,8 @@ export class ModelRouter {
       } catch (error) {
         observe(signal.aborted ? 'cancelled' : 'error');
         if (signal.aborted) throw signal.reason;
+        if (provider.ownKey && error instanceof ProviderError && error.status === 401)
+          throw new OwnKeyRejectedError(provider);
         const reason = describeFailure(error);
         failures.push(`${provider.id}: ${reason}`);
         retryable ||= retryableFailure(error);

@@ -2,12 +2,17 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Lock } from '@atrium/platform/lock';
 import type { GenerationSettings } from '../config';
 import type { JobMetrics } from '../metrics/job-metrics';
-import { GenerationStatus, type GenerationJob } from '../generation-job/generation-job.entity';
+import {
+  GenerationStatus,
+  ProviderKeyOwner,
+  type GenerationJob,
+} from '../generation-job/generation-job.entity';
+import type { OwnKeyProviders } from '../model-router/own-key-providers';
 import type { BattlecardFields } from '../generation-job/validation';
 import type { PriceTable } from '../model-router/pricing';
 import { templateFor, type TemplateInput } from '../prompts';
 import { estimateTokens } from '../model-router/providers/types';
-import type { ModelRouter, RouteSink } from '../model-router/router';
+import { OwnKeyRejectedError, type ModelRouter, type RouteSink } from '../model-router/router';
 import { micros, reserveBudget } from '../generation-job/budget';
 import type { JobWriter } from './job-writer';
 import type { ResponseCache } from './response-cache';
@@ -21,6 +26,8 @@ export interface ExecutionDeps {
   prices: PriceTable;
   lock: Lock;
   settings: GenerationSettings;
+  /** Users' own AI keys from integrations; absent when the deployment does not reach integrations. */
+  ownKeys?: OwnKeyProviders;
 }
 
 /** Tokens and cost of attempts whose output was thrown away (a stream that broke, a cancel): spent all the same. */
@@ -58,8 +65,10 @@ export class JobExecution {
 
   async run(signal: AbortSignal): Promise<void> {
     const { router, answers } = this.deps;
-    const chain = router.chainFor(this.job.kind, this.job.providerPreference);
-    const cacheKey = answers.keyFor(this.job, chain.map((p) => p.id).join('>'));
+    // Fetched for this run only: the key lives in this closure and the provider client, never in a store.
+    const own = (await this.deps.ownKeys?.forUser(this.job.ownerId)) ?? [];
+    const chain = [...own, ...router.chainFor(this.job.kind, this.job.providerPreference)];
+    const cacheKey = answers.keyFor(this.job, chain.map((p) => (p.ownKey ? `own:${p.id}` : p.id)).join('>'));
     const hit = await answers.get(cacheKey);
     this.deps.metrics?.cacheLookup(hit !== undefined && hit !== null);
     if (hit) {
@@ -73,17 +82,30 @@ export class JobExecution {
       );
       return;
     }
-    if (this.deps.settings.dailyBudgetUsd > 0) await this.reserve(chain);
-    const result = await router.run(
-      { kind: this.job.kind, input: this.input, preference: this.job.providerPreference },
-      signal,
-      this.sink(),
-    );
+    // A user's own key is billed to them by the provider, not to the deployment's budget.
+    if (this.deps.settings.dailyBudgetUsd > 0 && own.length === 0) await this.reserve(chain);
+    const result = await router
+      .run(
+        {
+          kind: this.job.kind,
+          input: this.input,
+          preference: this.job.providerPreference,
+          ownProviders: own,
+        },
+        signal,
+        this.sink(),
+      )
+      .catch(async (error: unknown) => {
+        if (error instanceof OwnKeyRejectedError)
+          await this.deps.ownKeys?.rejected(this.job.ownerId, error.provider);
+        throw error;
+      });
     const changes = this.successChanges({
       provider: result.provider.id,
       model: result.model,
       promptTokens: result.promptTokens,
       completionTokens: result.completionTokens,
+      keyOwner: result.provider.ownKey ? ProviderKeyOwner.USER : ProviderKeyOwner.DEPLOYMENT,
     });
     await this.writer.finish(changes);
     this.deps.metrics?.usage(
@@ -133,7 +155,13 @@ export class JobExecution {
   }
 
   private successChanges(
-    usage: { provider: string; model: string; promptTokens: number; completionTokens: number },
+    usage: {
+      provider: string;
+      model: string;
+      promptTokens: number;
+      completionTokens: number;
+      keyOwner?: ProviderKeyOwner;
+    },
     cached = false,
   ) {
     const promptTokens = usage.promptTokens + this.wasted.promptTokens;
@@ -146,6 +174,7 @@ export class JobExecution {
       progressBp: 10_000,
       provider: usage.provider,
       model: usage.model,
+      providerKeyOwner: usage.keyOwner ?? null,
       cached,
       promptTokens,
       completionTokens,

@@ -9,7 +9,7 @@ import {
   type GenerationJob,
 } from '../generation-job/generation-job.entity';
 import type { JobStore } from '../generation-job/job-store';
-import { AllProvidersFailedError } from '../model-router/router';
+import { AllProvidersFailedError, OwnKeyRejectedError } from '../model-router/router';
 import { BudgetExceededError } from '../generation-job/budget';
 import { JobExecution, type ExecutionDeps } from './job-execution';
 import type { QueuedGeneration } from '../generation-job/job-queue';
@@ -104,7 +104,9 @@ export class JobRunner {
           runToken: token,
           attempts: job.attempts + 1,
           startedAt: job.startedAt ?? new Date(),
-          ...(restarted ? { output: null, progressBp: 0, provider: null, model: null } : {}),
+          ...(restarted
+            ? { output: null, progressBp: 0, provider: null, model: null, providerKeyOwner: null }
+            : {}),
         },
         { statuses: ACTIVE_STATUSES },
       );
@@ -124,7 +126,10 @@ export class JobRunner {
     if (error instanceof WorkerStoppingError) throw error;
     if (error instanceof LostOwnershipError) return;
     if (error instanceof JobCancelledError) return this.recordCancelledSpend(jobId, token, execution);
-    const expected = error instanceof AllProvidersFailedError || error instanceof BudgetExceededError;
+    const expected =
+      error instanceof AllProvidersFailedError ||
+      error instanceof BudgetExceededError ||
+      error instanceof OwnKeyRejectedError;
     if (!expected && queued.attempt < this.deps.settings.jobAttempts) {
       log.warn(
         { err: error, jobId, attempt: queued.attempt },
@@ -134,7 +139,9 @@ export class JobRunner {
     }
     if (!expected) log.error({ err: error, jobId }, 'generation run failed on its last attempt');
     const failure =
-      error instanceof AllProvidersFailedError || error instanceof BudgetExceededError
+      error instanceof AllProvidersFailedError ||
+      error instanceof BudgetExceededError ||
+      error instanceof OwnKeyRejectedError
         ? jobFailure(error.code, error.message, error.retryable)
         : jobFailure('INTERNAL_SERVER_ERROR', 'The job failed unexpectedly', true);
     const { job, changed } = await this.deps.store.transition(jobId, (current) =>

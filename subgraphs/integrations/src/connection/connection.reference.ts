@@ -1,4 +1,5 @@
 import type { IntegrationsContext } from '../context';
+import { canSee } from './access';
 import type { Connection } from './connection.entity';
 
 /**
@@ -10,8 +11,5 @@ export async function resolveConnectionReference(
   ctx: IntegrationsContext,
 ): Promise<Connection | null> {
   const connection = await ctx.loaders.connection.load(reference.id);
-  if (!connection) return null;
-  const { principal } = ctx;
-  const mayRead = principal.userId === connection.ownerId || principal.roles.includes('ADMIN');
-  return mayRead ? connection : null;
+  return connection && canSee(ctx.principal, connection) ? connection : null;
 }

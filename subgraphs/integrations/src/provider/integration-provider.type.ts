@@ -16,7 +16,7 @@ registerEnumType(AuthScheme, { name: 'AuthScheme' });
 
 @ObjectType('IntegrationProvider', { description: "A service Atrium can connect to on a user's behalf." })
 export class IntegrationProvider {
-  @Field(() => ID, { description: 'Stable identifier, e.g. github, google, slack.' })
+  @Field(() => ID, { description: 'Stable identifier, e.g. github, google, slack, openai.' })
   id!: string;
 
   @Field()
@@ -31,9 +31,13 @@ export class IntegrationProvider {
   @Field(() => [String], { description: 'Scopes requested when the user names none.' })
   defaultScopes!: string[];
 
-  @Field({ description: 'Whether this deployment holds the client credentials needed to connect.' })
+  @Field({
+    description:
+      'Whether this deployment can connect it: for OAUTH2, its client id and secret are configured; API_KEY ' +
+      'providers are always configured, because each user brings their own key.',
+  })
   configured!: boolean;
 
-  @Field()
+  @Field({ description: 'Whether Atrium verifies and stores webhook deliveries of this provider.' })
   supportsWebhooks!: boolean;
 }

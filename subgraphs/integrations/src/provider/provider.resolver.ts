@@ -1,7 +1,6 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
 import type { IntegrationsContext } from '../context';
-import { CATALOGUE } from './catalogue';
-import { AuthScheme, IntegrationProvider } from './integration-provider.type';
+import { IntegrationProvider } from './integration-provider.type';
 
 @Resolver(() => IntegrationProvider)
 export class IntegrationProviderResolver {
@@ -9,10 +8,6 @@ export class IntegrationProviderResolver {
     description: 'Every provider, and whether this deployment can connect to it.',
   })
   integrationProviders(@Ctx() ctx: IntegrationsContext): IntegrationProvider[] {
-    return CATALOGUE.map((entry) => ({
-      ...entry,
-      // API-key providers need no deployment credentials: the user brings the key.
-      configured: entry.authScheme === AuthScheme.API_KEY || ctx.app.oauthClients.has(entry.id),
-    }));
+    return ctx.app.providers.list();
   }
 }
