@@ -50,6 +50,7 @@ async function measure(
   const latencies: number[] = [];
   let received = 0;
   let snapshots = 0;
+  let connected = 0;
   const clients: Client[] = [];
   const rssBefore = rssKb(target.child.pid!);
   for (let i = 0; i < n; i++) {
@@ -57,9 +58,10 @@ async function measure(
       url: url.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
       lazy: false,
-      retryAttempts: 0,
+      retryAttempts: 5,
       keepAlive: 0,
       onNonLazyError: () => undefined,
+      on: { connected: () => void connected++ },
       connectionParams: { authorization: `Bearer user:${userOf(i)}` },
     });
     clients.push(client);
@@ -80,9 +82,15 @@ async function measure(
         complete: () => undefined,
       },
     );
-    if (i % 200 === 199) await sleep(20);
+    // Connect in batches, so the listen backlog never overflows.
+    if (i % 100 === 99) while (connected < i + 1) await sleep(5);
   }
-  while (snapshots < n) await sleep(50);
+  const ready = Date.now() + 120_000;
+  while (snapshots < n) {
+    if (Date.now() > ready)
+      throw new Error(`${server} ${shape} ${n}: only ${snapshots} subscriptions started`);
+    await sleep(50);
+  }
   const rssAfter = rssKb(target.child.pid!);
   const channels = shape === 'fan-out' ? ['job'] : Array.from({ length: n }, (_, i) => channelOf(i));
   const expected = n * EVENTS;
