@@ -97,8 +97,8 @@ async function measure(
   const cpuBefore = target.cpuSeconds();
   // Events in rounds, so latency reflects a steady stream rather than one burst.
   for (let round = 0; round < EVENTS; round++) {
-    for (let offset = 0; offset < channels.length; offset += 2000) {
-      const batch = channels.slice(offset, offset + 2000).join(',');
+    for (let offset = 0; offset < channels.length; offset += 500) {
+      const batch = channels.slice(offset, offset + 500).join(',');
       await fetch(`${publishUrl}?channels=${batch}&count=1&from=${round + 1}`, { method: 'POST' });
     }
     await sleep(50);
