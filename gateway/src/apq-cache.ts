@@ -75,7 +75,7 @@ export class BoundedQueryCache extends BoundedCache<string> {
   }
 }
 
-// A parsed node costs far more than its JSON text; measured on real operations, about this factor.
+// A parsed node costs far more than its JSON text; this factor is a deliberate over-estimate (not measured).
 const AST_OVERHEAD = 8;
 
 /**
