@@ -25,7 +25,10 @@ registerEnumType(ConnectionStatus, {
 
 /** A user's link to one external provider. Credentials are stored apart from it, encrypted. */
 @Directive('@key(fields: "id")')
-@ObjectType('Connection')
+@ObjectType('Connection', {
+  description:
+    "A user's account at a provider, connected by OAuth or an API key; its credentials are stored encrypted and never shown. Visible to its owner and ADMINs (API keys: integrations:read).",
+})
 @Entity({ tableName: 'connections' })
 @Index({ properties: ['providerId', 'externalAccountId'] })
 export class Connection {
@@ -42,7 +45,7 @@ export class Connection {
     | 'lastRefreshedAt'
     | 'lastError';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable identifier (a UUID).' })
   @PrimaryKey({ type: 'string', length: 36 })
   id: string = randomUUID();
 

@@ -11,21 +11,38 @@ export enum AuthScheme {
   OAUTH2 = 'OAUTH2',
   API_KEY = 'API_KEY',
 }
-registerEnumType(IntegrationCategory, { name: 'IntegrationCategory' });
-registerEnumType(AuthScheme, { name: 'AuthScheme' });
+registerEnumType(IntegrationCategory, {
+  name: 'IntegrationCategory',
+  description: 'What kind of service a provider is, for grouping them in a catalogue.',
+  valuesConfig: {
+    DEVELOPMENT: { description: 'Code hosting and developer tools, e.g. GitHub.' },
+    COMMUNICATION: { description: 'Messaging and mail, e.g. Slack.' },
+    PRODUCTIVITY: { description: 'Documents, calendars and boards, e.g. Google, Trello.' },
+    STORAGE: { description: 'File storage, e.g. Dropbox.' },
+    AI: { description: 'AI model APIs whose key generation uses for your jobs, e.g. OpenAI, Anthropic.' },
+  },
+});
+registerEnumType(AuthScheme, {
+  name: 'AuthScheme',
+  description: 'How a user connects a provider.',
+  valuesConfig: {
+    OAUTH2: { description: 'An OAuth 2.0 authorization: startConnection, then the provider redirects back.' },
+    API_KEY: { description: 'The user pastes their own key: connectWithApiKey.' },
+  },
+});
 
 @ObjectType('IntegrationProvider', { description: "A service Atrium can connect to on a user's behalf." })
 export class IntegrationProvider {
   @Field(() => ID, { description: 'Stable identifier, e.g. github, google, slack, openai.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'The name to show, e.g. GitHub.' })
   name!: string;
 
-  @Field(() => IntegrationCategory)
+  @Field(() => IntegrationCategory, { description: 'What kind of service it is.' })
   category!: IntegrationCategory;
 
-  @Field(() => AuthScheme)
+  @Field(() => AuthScheme, { description: 'How a user connects it.' })
   authScheme!: AuthScheme;
 
   @Field(() => [String], { description: 'Scopes requested when the user names none.' })
