@@ -17,6 +17,10 @@ import {
 
 const SUBGRAPH_TIMEOUT_MS = 400;
 const BREAKER_MIN_CALLS = 3;
+// Mechanism bounds, not timings: half the gateway's default 10 s request deadline, and half of Node's default
+// 30 s connection-checking interval. Only the mechanism under test can end a call before them.
+const UNDER_DEADLINE_MS = 5_000;
+const CLOSED_BY_SERVER_MS = 15_000;
 
 const timed = async <T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> => {
   const started = performance.now();
@@ -89,7 +93,8 @@ describe('gateway resilience', () => {
       const port = Number(new URL(monitoring.url).port);
       const { value: response, ms } = await timed(() => postGraphQL(gateway.url, '{ me { id } status }'));
       expect(ms).toBeGreaterThanOrEqual(SUBGRAPH_TIMEOUT_MS - 20);
-      expect(ms).toBeLessThan(SUBGRAPH_TIMEOUT_MS + 300);
+      // Far below the 10 s request deadline: the subgraph timeout, not the deadline, ended the call.
+      expect(ms).toBeLessThan(UNDER_DEADLINE_MS);
       expect(response.status).toBe(200);
       expect(response.body.data).toEqual({ me: { id: 'u1' }, status: null });
       expect(response.body.errors?.[0]?.extensions).toMatchObject({
@@ -116,7 +121,7 @@ describe('gateway resilience', () => {
         i++
       ) {
         const { ms } = await timed(() => postGraphQL(gateway.url, '{ status }'));
-        expect(ms).toBeLessThan(SUBGRAPH_TIMEOUT_MS + 300);
+        expect(ms).toBeLessThan(UNDER_DEADLINE_MS);
       }
       expect(gateway.server.breakerStates()['subgraph:monitoring']).toBe('OPEN');
       const rejected = (reason: string) =>
@@ -154,8 +159,8 @@ describe('gateway resilience', () => {
       const { value: response, ms } = await timed(() =>
         postGraphQL(gateway.url, '{ wait(ms: 300) me { id jobs { id } } }'),
       );
+      // Each call alone is within its timeout, so only the deadline can have ended the request (code below).
       expect(ms).toBeGreaterThanOrEqual(580);
-      expect(ms).toBeLessThan(600 + 250);
       expect(response.body.data).toEqual({ wait: 300, me: null });
       expect(response.body.errors?.[0]?.extensions).toMatchObject({
         code: 'GATEWAY_TIMEOUT',
@@ -215,7 +220,8 @@ describe('gateway resilience', () => {
 
     it('drops clients sending headers at 1 byte/s once the headers timeout passes', async () => {
       const closedAfter = await trickle(20, 'POST /graphql HTTP/1.1\r\nHost: x\r\n', 'X-Slow: aaaaaaaaaa');
-      for (const ms of closedAfter) expect(ms).toBeLessThan(1000 + 1000 + 700);
+      // The client never finishes its headers; Node's default 30 s checking interval would hold it far longer.
+      for (const ms of closedAfter) expect(ms).toBeLessThan(CLOSED_BY_SERVER_MS);
       expect(await connections()).toBe(0);
     });
 
@@ -223,7 +229,7 @@ describe('gateway resilience', () => {
       const headers =
         'POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n';
       const closedAfter = await trickle(20, headers, '{"query":"{ me { id } }"}');
-      for (const ms of closedAfter) expect(ms).toBeLessThan(2000 + 1000 + 700);
+      for (const ms of closedAfter) expect(ms).toBeLessThan(CLOSED_BY_SERVER_MS);
       expect(await connections()).toBe(0);
       // Healthy clients are still served.
       expect((await postGraphQL(gateway.url, '{ me { id } }')).body.data).toEqual({ me: { id: 'u1' } });

@@ -76,16 +76,14 @@ describe('circuit breaker', () => {
   it('when open, rejects at once without calling the work, and does not retry that rejection', async () => {
     const { policy } = await opened();
     const fn = jest.fn(ok);
-    const started = performance.now();
     const error = await policy.execute(fn).catch((caught: unknown) => caught);
-    const elapsed = performance.now() - started;
 
     expect(error).toBeInstanceOf(CircuitOpenError);
     expect(error).toMatchObject({ code: 'CIRCUIT_OPEN', retryable: false, policy: 'model-provider' });
     expect((error as CircuitOpenError).retryAfterMs).toBeGreaterThan(0);
     expect((error as CircuitOpenError).retryAfterMs).toBeLessThanOrEqual(80);
+    // Not calling the work is the mechanism; how fast a rejection is belongs to bench/.
     expect(fn).not.toHaveBeenCalled();
-    expect(elapsed).toBeLessThan(5);
   });
 
   it('goes half-open after the delay and closes once the probes succeed', async () => {
