@@ -28,6 +28,12 @@ export const generationErrors = defineErrorCodes({
       "A job's `error.code`: the provider answered 401 to the user's own API key (from integrations); the connection is now REFRESH_FAILED. Connect a valid key, then retry.",
     retryable: false,
   },
+  JOB_STALLED: {
+    description:
+      "A job's `error.code`: the job stayed RUNNING with no sign of life past its lease (its worker died and no " +
+      'worker took it over); the stalled-job sweep failed it once. Retry the job.',
+    retryable: true,
+  },
 });
 
 export const errors = { ...platformErrors, ...generationErrors };

@@ -44,6 +44,15 @@ export class JobStore {
     return this.fork().findOne(GenerationJob, { id });
   }
 
+  /** RUNNING jobs with no write since `cutoff`, oldest first: candidates for the stalled-job sweep. */
+  findRunningSince(cutoff: Date, limit: number): Promise<GenerationJob[]> {
+    return this.fork().find(
+      GenerationJob,
+      { status: GenerationStatus.RUNNING, updatedAt: { $lt: cutoff } },
+      { orderBy: { updatedAt: 'asc' }, limit },
+    );
+  }
+
   /**
    * Applies `changes` and bumps the sequence if the row still has `job.sequence` and passes `guard`. On success
    * `job` (the caller's copy) reflects the write and true is returned; false means someone else wrote first.
