@@ -4,6 +4,7 @@ import { prettyFactory } from 'pino-pretty';
 import { currentRequestContext } from './context';
 import { redactLine } from './redact';
 import { stripUrlCredentials } from './sanitize';
+import { serializeError } from './serialize-error';
 
 export {
   currentRequestContext,
@@ -17,6 +18,7 @@ export {
 } from './context';
 export { REDACT_CENSOR, REDACTED_KEYS, redactLine, redactSensitive } from './redact';
 export { safeMessage, stripUrlCredentials } from './sanitize';
+export { serializeError, stripSqlValues } from './serialize-error';
 
 export type Logger = import('pino').Logger;
 
@@ -46,6 +48,8 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level ?? 'info',
       base: { service: options.service, pid: process.pid, hostname: hostname() },
       mixin: requestIdMixin,
+      // Driver errors lose the properties that carry a row's values (see serializeError).
+      serializers: { err: serializeError, error: serializeError },
       hooks: { streamWrite: (line) => stripUrlCredentials(redactLine(line)) },
     },
     usePretty ? prettyStream(options.destination) : options.destination,
