@@ -1,20 +1,16 @@
 #!/usr/bin/env node
-// Installs (unless --no-install), builds and starts the whole stack: four subgraphs, then the gateway once
-// they are ready. Prints the gateway URL; Ctrl-C stops everything cleanly. Needs only Node 20 and npm.
+// Installs (unless --no-install), builds and starts the whole stack: four subgraphs (plus the generation worker
+// when REDIS_URL puts jobs on a shared queue), then the gateway once they are ready. Prints the
+// gateway URL; Ctrl-C stops everything cleanly. Needs only Node 20 and npm.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { pnpm } = require('./pnpm');
+const { stackProcesses } = require('./stack-processes');
 
 const root = path.resolve(__dirname, '..');
 const env = process.env;
-const SERVICES = [
-  { name: 'identity', entry: 'subgraphs/identity/dist/main.js', port: env.IDENTITY_PORT || 4001 },
-  { name: 'integrations', entry: 'subgraphs/integrations/dist/main.js', port: env.INTEGRATIONS_PORT || 4002 },
-  { name: 'generation', entry: 'subgraphs/generation/dist/main.js', port: env.GENERATION_PORT || 4003 },
-  { name: 'monitoring', entry: 'subgraphs/monitoring/dist/main.js', port: env.MONITORING_PORT || 4004 },
-];
-const GATEWAY = { name: 'gateway', entry: 'gateway/dist/main.js', port: env.GATEWAY_PORT || 4000 };
+const { services: SERVICES, gateway: GATEWAY } = stackProcesses(env);
 const READY_TIMEOUT_MS = 60_000;
 
 function step(title, args) {
@@ -34,12 +30,15 @@ function step(title, args) {
 function derivedUrls() {
   const origin = (service) => `http://127.0.0.1:${service.port}`;
   const [identity, integrations, generation, monitoring] = SERVICES;
+  const worker = SERVICES.find((s) => s.name === 'generation-worker');
   const derived = {
     IDENTITY_URL: `${origin(identity)}/graphql`,
     INTEGRATIONS_URL: `${origin(integrations)}/graphql`,
     GENERATION_URL: `${origin(generation)}/graphql`,
     MONITORING_URL: `${origin(monitoring)}/graphql`,
     GENERATION_EXPORT_BASE_URL: origin(GATEWAY),
+    // The worker's own port (it would otherwise default to GENERATION_PORT, taken by the subgraph).
+    ...(worker ? { GENERATION_WORKER_PORT: String(worker.port) } : {}),
     MONITORING_TARGETS: [GATEWAY, ...SERVICES].map((s) => `${s.name}=${origin(s)}`).join(','),
   };
   for (const name of Object.keys(derived)) if (env[name]) derived[name] = env[name];
