@@ -38,7 +38,8 @@ export function subgraphConfigSpec(name: string, defaultPort: number) {
       default: 'info',
     }),
     [`${upper}_PORT`]: env.port({ default: defaultPort }),
-    HOST: env.string({ default: '0.0.0.0' }),
+    // Loopback unless told otherwise: a development subgraph is not reachable from the network (compose sets 0.0.0.0).
+    HOST: env.string({ default: '127.0.0.1' }),
     INTERNAL_TOKEN_SECRET: env.secret({ devDefault: DEV_INTERNAL_SECRET }),
     DATABASE_URL: env.optionalUrl({ protocols: ['postgresql:', 'postgres:', 'file:'] }),
     [`${upper}_DATABASE_URL`]: env.optionalUrl({ protocols: ['postgresql:', 'postgres:', 'file:'] }),
