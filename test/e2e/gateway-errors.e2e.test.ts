@@ -81,7 +81,7 @@ describe('gateway errors and headers', () => {
     expect(logged.some((line) => line.includes(`"requestId":"${requestId}"`))).toBe(true);
   });
 
-  it('sends subgraphs only its own headers: a forged assertion, cookies and tracing headers are stripped', async () => {
+  it('sends subgraphs only its own headers: a forged assertion, cookies and foreign tracing headers are stripped; W3C trace context continues', async () => {
     const forged = await signInternalAssertion(
       { kind: 'user', userId: 'u-admin', roles: ['ADMIN'], scopes: [], sessionId: 's', apiKeyId: null },
       { secret: TEST_INTERNAL_SECRET, audience: 'identity' },
@@ -112,14 +112,10 @@ describe('gateway errors and headers', () => {
     // The assertion is reused across requests of one principal, so the request id travels beside it.
     expect(claims.requestId).toBeUndefined();
     expect(headers['x-request-id']).toBe(clientRequestId);
-    for (const name of [
-      'cookie',
-      'traceparent',
-      'x-b3-traceid',
-      'x-forwarded-for',
-      'x-internal-debug',
-      'authorization',
-    ]) {
+    // W3C trace context continues (same trace id) in a span of the gateway's own: never the client's header as sent.
+    expect(headers.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-0[01]$/);
+    expect(headers.traceparent).not.toContain('b7ad6b7169203331');
+    for (const name of ['cookie', 'x-b3-traceid', 'x-forwarded-for', 'x-internal-debug', 'authorization']) {
       expect(headers[name]).toBeUndefined();
     }
   });

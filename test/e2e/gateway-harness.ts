@@ -247,6 +247,8 @@ export async function metricValue(
   labels: Record<string, string> = {},
 ): Promise<number> {
   const text = await (await fetch(`${origin}/metrics`)).text();
+  // A misspelt or renamed metric would otherwise read as 0 and make "nothing left behind" pass for nothing.
+  if (!text.includes(`# TYPE ${name} `)) throw new Error(`The gateway exports no metric named ${name}`);
   let total = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;

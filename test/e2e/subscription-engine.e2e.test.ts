@@ -119,7 +119,7 @@ describe('the subscription engine', () => {
       await eventually(() => [first, second, other].every((s) => s.results.length === 1));
       // u1's two subscriptions share an upstream; u2 has its own.
       expect(channels.listenerCount('shared')).toBe(2);
-      expect(await metricValue(gw.origin, 'gateway_subscription_upstream_streams')).toBe(2);
+      expect(await metricValue(gw.origin, 'atrium_gateway_subscription_upstream_streams')).toBe(2);
       channels.publish('shared', 7);
       await eventually(() => [first, second, other].every((s) => s.results.length === 2));
       expect(other.results[1]!.data!.ticks.by!.id).toBe('u2');
@@ -128,9 +128,9 @@ describe('the subscription engine', () => {
       other.stop();
       await eventually(() => channels.listenerCount('shared') === 0);
       await eventually(
-        async () => (await metricValue(gw.origin, 'gateway_subscription_upstream_streams')) === 0,
+        async () => (await metricValue(gw.origin, 'atrium_gateway_subscription_upstream_streams')) === 0,
       );
-      expect(await metricValue(gw.origin, 'gateway_subscriptions_active')).toBe(0);
+      expect(await metricValue(gw.origin, 'atrium_gateway_subscriptions_active')).toBe(0);
     });
 
     it("refuses another user's channel with the subgraph's FORBIDDEN and keeps the socket", async () => {
@@ -234,8 +234,8 @@ describe('the subscription engine', () => {
       await eventually(() => gw.server.subscriptions.activeCount === 0);
       await eventually(() => gw.server.subscriptions.upstreamCounts().streams === 0);
       await eventually(() => channels.listenerCount('cycles') === 0);
-      expect(await metricValue(gw.origin, 'gateway_subscriptions_active')).toBe(0);
-      expect(await metricValue(gw.origin, 'gateway_subscription_upstream_streams')).toBe(0);
+      expect(await metricValue(gw.origin, 'atrium_gateway_subscriptions_active')).toBe(0);
+      expect(await metricValue(gw.origin, 'atrium_gateway_subscription_upstream_streams')).toBe(0);
       expect(gw.server.subscriptions.upstreamCounts().sockets).toBeLessThanOrEqual(before.sockets + 1);
       await eventually(() => timers() <= before.timers);
     });
@@ -271,7 +271,7 @@ describe('the subscription engine', () => {
     );
     for (const sub of opened) sub.stop();
     expect(
-      await metricValue(gw.origin, 'gateway_subscription_rejections_total', { reason: 'max_limit' }),
+      await metricValue(gw.origin, 'atrium_gateway_subscription_rejections_total', { reason: 'max_limit' }),
     ).toBe(3);
   });
 
@@ -330,7 +330,7 @@ describe('the subscription engine', () => {
     expect(last.errors?.[0]?.extensions).toEqual(
       expect.objectContaining({ code: 'SUBSCRIPTION_UPSTREAM_ERROR', service: 'generation' }),
     );
-    await eventually(async () => (await metricValue(gw.origin, 'gateway_subscriptions_active')) === 0);
+    await eventually(async () => (await metricValue(gw.origin, 'atrium_gateway_subscriptions_active')) === 0);
   });
 
   it('ends subscriptions with SUBSCRIPTION_SCHEMA_RELOAD when a new supergraph is loaded', async () => {
