@@ -21,6 +21,7 @@ import { JobRunner } from './worker/job-runner';
 import { JobMetrics } from './metrics/job-metrics';
 import { ResponseCache } from './worker/response-cache';
 import { RunningJobs } from './worker/run-signals';
+import { StalledSweeper } from './worker/stalled-sweep';
 
 /**
  * Everything generation is made of, built once per process from the opened resources: the API process uses
@@ -97,6 +98,16 @@ export function createGenerationApp(
     ownKeys: ownKeyProvidersFor({ settings, internalSecret: config.internalSecret, policies, log }),
   });
 
+  const sweeper = new StalledSweeper({
+    store,
+    lock: infra.lock,
+    publisher,
+    metrics,
+    log,
+    stalledAfterMs: settings.stalledAfterMs,
+    intervalMs: settings.sweepIntervalMs,
+  });
+
   let worker: JobWorker | undefined;
   let stopListening: (() => Promise<void>) | undefined;
   let closing: Promise<void> | undefined;
@@ -138,9 +149,11 @@ export function createGenerationApp(
         closeTimeoutMs: 10_000,
       });
       if (infra.mode === 'memory') await requeueOrphans();
+      sweeper.start();
     },
     close: () =>
       (closing ??= (async () => {
+        await sweeper.stop();
         await worker?.close();
         await stopListening?.();
         board.dispose();

@@ -92,6 +92,8 @@ const specFor = (source: Record<string, string | undefined>) => ({
   GENERATION_INLINE_WORKER: env.oneOf(['auto', 'true', 'false'] as const, { default: 'auto' }),
   GENERATION_JOB_ATTEMPTS: env.int({ default: 3, min: 1, max: 20 }),
   GENERATION_WORKER_LOCK_MS: env.int({ default: 30_000, min: 1000, max: MAX_TIMER_MS }),
+  GENERATION_STALLED_AFTER_MS: env.int({ default: 1_800_000, min: 1000, max: MAX_TIMER_MS }),
+  GENERATION_SWEEP_INTERVAL_MS: env.int({ default: 60_000, min: 1000, max: 3_600_000 }),
   GENERATION_DELTA_INTERVAL_MS: env.int({ default: 50, min: 0, max: 5000 }),
   GENERATION_LOCAL_CHUNK_DELAY_MS: env.int({ default: 15, min: 0, max: 5000 }),
   GENERATION_EXPORT_BASE_URL: env.url({ default: 'http://127.0.0.1:4000', protocols: ['http', 'https'] }),
@@ -132,6 +134,13 @@ export interface GenerationSettings {
   jobAttempts: number;
   /** BullMQ lock: a dead worker's job is taken again after about two of these. */
   workerLockMs: number;
+  /**
+   * A RUNNING job with no write for this long is failed with JOB_STALLED by the sweep (the queue gave up on its
+   * dead worker). Must exceed the longest silent run: provider timeout × attempts × providers of a route.
+   */
+  stalledAfterMs: number;
+  /** How often a worker looks for stalled jobs; one worker at a time (a platform Lock). */
+  sweepIntervalMs: number;
   deltaIntervalMs: number;
   localChunkDelayMs: number;
   /** Where the gateway serves /exports (the public origin clients reach). */
@@ -177,6 +186,8 @@ export function loadGenerationConfig(source: Record<string, string | undefined>)
       raw.GENERATION_INLINE_WORKER === 'auto' ? !base.redisUrl : raw.GENERATION_INLINE_WORKER === 'true',
     jobAttempts: raw.GENERATION_JOB_ATTEMPTS,
     workerLockMs: raw.GENERATION_WORKER_LOCK_MS,
+    stalledAfterMs: raw.GENERATION_STALLED_AFTER_MS,
+    sweepIntervalMs: raw.GENERATION_SWEEP_INTERVAL_MS,
     deltaIntervalMs: raw.GENERATION_DELTA_INTERVAL_MS,
     localChunkDelayMs: raw.GENERATION_LOCAL_CHUNK_DELAY_MS,
     exportBaseUrl: raw.GENERATION_EXPORT_BASE_URL.replace(/\/+$/, ''),

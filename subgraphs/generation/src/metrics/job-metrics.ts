@@ -11,6 +11,11 @@ function create(metrics: Metrics) {
       'Generation jobs that reached a terminal state in a worker, by kind and state',
       ['kind', 'status'],
     ),
+    swept: metrics.counter(
+      'generation_jobs_swept_total',
+      'Jobs left RUNNING past GENERATION_STALLED_AFTER_MS that the stalled-job sweep failed, by kind',
+      ['kind'],
+    ),
     queueWait: metrics.histogram(
       'generation_job_queue_wait_seconds',
       'Time from a job being queued to a worker starting its first run, by kind',
@@ -62,6 +67,11 @@ export class JobMetrics {
   jobEnded(kind: string, status: string, runSeconds: number | null): void {
     this.bound?.jobs.inc({ kind, status });
     if (runSeconds !== null) this.bound?.runTime.observe({ kind, status }, runSeconds);
+  }
+
+  jobSwept(kind: string): void {
+    this.bound?.swept.inc({ kind });
+    this.bound?.jobs.inc({ kind, status: 'FAILED' });
   }
 
   jobStarted(kind: string, waitedSeconds: number): void {
