@@ -101,7 +101,7 @@ describeWithRedis('gateway hardening (issue 10)', () => {
 
     it('keeps the heap flat after 600 distinct maximal documents (half as APQ): caches count what they retain', async () => {
       // Caches of 1 MiB each, so 600 × 32 KiB (19 MiB of source text) is many times what they may keep.
-      // bench/src/gateway/memory.ts runs the same with the default caches and 5,000 documents.
+      // bench/src/gateway/memory.ts (pnpm bench:gateway-memory) runs the same with the default caches and 5,000 documents.
       const small = leftovers.add(
         await startGateway({
           supergraphSdl,
