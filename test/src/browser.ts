@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type WebSocket } from 'playwright-core';
 
 /** Debian's chromium package (installed by .ci/run); playwright-core drives it and downloads no browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -49,6 +49,8 @@ export interface WatchedPage {
   errors: string[];
   /** Text frames the page sent over each WebSocket (graphql-ws messages), in order. */
   socketFramesSent: string[];
+  /** Every WebSocket the page opened, in order (each has `isClosed()` and a `close` event). */
+  sockets: WebSocket[];
   /** Requests whose origin is not `origin`: what would leave the machine. */
   foreignRequests(origin: string): string[];
 }
@@ -59,12 +61,14 @@ export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
   const requests: string[] = [];
   const errors: string[] = [];
   const socketFramesSent: string[] = [];
+  const sockets: WebSocket[] = [];
   context.on('request', (request) => requests.push(request.url()));
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
   page.on('websocket', (socket) => {
+    sockets.push(socket);
     requests.push(socket.url());
     socket.on('framesent', (frame) => {
       if (typeof frame.payload === 'string') socketFramesSent.push(frame.payload);
@@ -76,6 +80,7 @@ export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
     requests,
     errors,
     socketFramesSent,
+    sockets,
     foreignRequests: (origin) =>
       requests.filter((url) => {
         const parsed = new URL(url);
@@ -83,4 +88,49 @@ export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
         return parsed.origin.replace(/^ws/, 'http') !== origin;
       }),
   };
+}
+
+/** One GraphQL request a page sent over HTTP, as the gateway received it, with the answer it got. */
+export interface GraphQLExchange {
+  /** The operation's name in its document (`mutation Refresh(…)` → `Refresh`), or `(anonymous)`. */
+  operation: string;
+  authorization: string | undefined;
+  variables: Record<string, unknown> | undefined;
+  response: Promise<GraphQLAnswer | undefined>;
+}
+
+export interface GraphQLAnswer {
+  data?: Record<string, any> | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+/** Records every POST to /graphql the context's pages send, in the order they leave. */
+export function recordGraphQL(context: BrowserContext): GraphQLExchange[] {
+  const exchanges: GraphQLExchange[] = [];
+  context.on('request', (request) => {
+    if (request.method() !== 'POST' || new URL(request.url()).pathname !== '/graphql') return;
+    const body = JSON.parse(request.postData() ?? '{}') as {
+      query?: string;
+      variables?: Record<string, unknown>;
+    };
+    exchanges.push({
+      operation: /^\s*(?:query|mutation|subscription)\s+(\w+)/.exec(body.query ?? '')?.[1] ?? '(anonymous)',
+      authorization: request.headers().authorization,
+      variables: body.variables,
+      // A page closed before the answer arrived leaves it undefined rather than an unhandled rejection.
+      response: request
+        .response()
+        .then((response) => response?.json() as Promise<GraphQLAnswer> | undefined)
+        .catch(() => undefined),
+    });
+  });
+  return exchanges;
+}
+
+/** The `authorization` each graphql-ws `connection_init` carried, in the order the sockets opened. */
+export function connectionInitAuthorizations(watched: WatchedPage): (string | undefined)[] {
+  return watched.socketFramesSent
+    .map((frame) => JSON.parse(frame) as { type?: string; payload?: { authorization?: string } })
+    .filter((message) => message.type === 'connection_init')
+    .map((message) => message.payload?.authorization);
 }

@@ -29,6 +29,28 @@ const signingKeys: VarSpec<string | undefined> = {
   },
 };
 
+/** Production never issues access tokens shorter-lived than a minute; see accessTokenTtl. */
+export const MIN_ACCESS_TOKEN_TTL_SECONDS = 60;
+/** Outside production the floor is this low so browser tests can cross an access token's expiry in seconds. */
+export const MIN_TEST_ACCESS_TOKEN_TTL_SECONDS = 5;
+const MAX_ACCESS_TOKEN_TTL_SECONDS = 3600;
+
+/**
+ * Access-token lifetime. In production at least a minute: shorter ones would mostly measure clock skew between
+ * identity and the gateways, and make every client refresh (rotate its refresh token) several times a minute.
+ * Outside production 5 s is allowed, so an end-to-end test can watch a token expire without waiting a minute.
+ */
+const accessTokenTtl: VarSpec<number> = {
+  description: {
+    allowed: `an integer ${MIN_ACCESS_TOKEN_TTL_SECONDS}..${MAX_ACCESS_TOKEN_TTL_SECONDS} (from ${MIN_TEST_ACCESS_TOKEN_TTL_SECONDS} outside production, for tests)`,
+    default: '900',
+  },
+  parse(raw, ctx) {
+    const min = ctx.production ? MIN_ACCESS_TOKEN_TTL_SECONDS : MIN_TEST_ACCESS_TOKEN_TTL_SECONDS;
+    return env.int({ default: 900, min, max: MAX_ACCESS_TOKEN_TTL_SECONDS }).parse(raw, ctx);
+  },
+};
+
 export const identityConfigSpec = {
   ...subgraphConfigSpec('identity', 4001),
   ATRIUM_ADMIN_EMAILS: env.list({ default: [] }),
@@ -36,7 +58,7 @@ export const identityConfigSpec = {
   IDENTITY_AUDIENCE: env.string({ default: 'atrium-api' }),
   IDENTITY_SIGNING_KEYS: signingKeys,
   IDENTITY_ENCRYPTION_KEY: env.secret({ devDefault: DEV_ENCRYPTION_KEY }),
-  IDENTITY_ACCESS_TOKEN_TTL_SECONDS: env.int({ default: 900, min: 60, max: 3600 }),
+  IDENTITY_ACCESS_TOKEN_TTL_SECONDS: accessTokenTtl,
   IDENTITY_REFRESH_TOKEN_TTL_DAYS: env.int({ default: 30, min: 1, max: 365 }),
   IDENTITY_ARGON2_MEMORY_KIB: env.int({
     default: MIN_ARGON2.memoryCost,

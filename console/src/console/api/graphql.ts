@@ -4,7 +4,7 @@ import type { Session } from './session';
 
 /**
  * Queries and mutations over HTTP as the signed-in user. An UNAUTHENTICATED answer (an access token that
- * expired on the way) refreshes the session once and retries.
+ * expired on the way) renews the token once and retries.
  */
 export function createRequester(session: Session) {
   const send = async (query: string, variables: Record<string, unknown> | undefined, token?: string) => {
@@ -25,7 +25,7 @@ export function createRequester(session: Session) {
     let token = await session.accessToken();
     let body = await send(query, variables, token);
     if (token && body.errors?.[0]?.extensions && apiError(body.errors).code === 'UNAUTHENTICATED') {
-      token = await session.refresh();
+      token = await session.renew(token);
       if (token) body = await send(query, variables, token);
     }
     if (body.errors?.length) throw apiError(body.errors);

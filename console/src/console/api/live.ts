@@ -29,8 +29,16 @@ export class Live {
   private generation = 0;
   private readonly watches = new Set<Watch>();
   private reconnecting: Promise<void> | undefined;
+  /** The access token the current socket sent in `connection_init`: the one to renew when it expires. */
+  private socketToken: string | undefined;
 
-  constructor(private readonly session: Session) {}
+  constructor(private readonly session: Session) {
+    // A session that ends (sign-out, a refused refresh) takes its live data with it: no socket keeps retrying
+    // as nobody while the page switches to the sign-in form.
+    session.subscribe(() => {
+      if (!session.user) this.reset();
+    });
+  }
 
   watch<T>(
     query: string,
@@ -63,6 +71,7 @@ export class Live {
       retryAttempts: 5,
       connectionParams: async () => {
         const token = await this.session.accessToken();
+        this.socketToken = token;
         return token ? { authorization: `Bearer ${token}` } : {};
       },
     });
@@ -99,7 +108,8 @@ export class Live {
       const old = this.client;
       this.client = undefined;
       void old?.dispose();
-      await this.session.refresh();
+      const token = await this.session.renew(this.socketToken);
+      if (!token) return; // signed out: reset() already dropped every watch
       for (const watch of this.watches) this.open(watch);
     })().finally(() => (this.reconnecting = undefined));
     return this.reconnecting;
