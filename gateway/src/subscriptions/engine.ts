@@ -45,6 +45,8 @@ export interface ClientSubscription {
 export class SubscriptionEngine {
   private readonly streams = new Map<string, SharedStream>();
   private readonly live = new Set<SharedStream>();
+  /** Every client subscription's queue, so the events waiting in them can be counted at scrape time. */
+  private readonly queues = new Set<SubscriberQueue>();
   private readonly streamDeps: SharedStreamDeps;
 
   constructor(
@@ -80,6 +82,13 @@ export class SubscriptionEngine {
     return this.live.size;
   }
 
+  /** Events waiting in subscribers' queues now, over every subscription (bounded by capacity per subscriber). */
+  queuedEvents(): number {
+    let total = 0;
+    for (const queue of this.queues) total += queue.size;
+    return total;
+  }
+
   /**
    * Starts a subscription: plans it (cached), joins the identical stream of the same principal or opens one.
    * The returned iterator yields masked results in order and ends with a coded error on any lifecycle end.
@@ -95,6 +104,7 @@ export class SubscriptionEngine {
         stream?.leave(queue);
       },
       onClosed: () => {
+        this.queues.delete(queue);
         metrics.active.dec();
         request.onClosed?.();
       },
@@ -113,6 +123,7 @@ export class SubscriptionEngine {
         });
       },
     });
+    this.queues.add(queue);
     metrics.active.inc();
     const attach = async (fresh: boolean): Promise<void> => {
       const existing = fresh ? undefined : this.streams.get(key);

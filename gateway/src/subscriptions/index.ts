@@ -65,7 +65,8 @@ export interface GatewaySubscriptions {
  */
 export function attachSubscriptions(options: AttachSubscriptionsOptions): GatewaySubscriptions {
   const { log, settings } = options;
-  const metrics = subscriptionMetrics(options.metrics);
+  // Read only at scrape time, once the engine exists.
+  const metrics = subscriptionMetrics(options.metrics, () => engine.queuedEvents());
   const planner = new SubscriptionPlanner();
   const sign = (context: GatewayContext, subgraph: string) =>
     signInternalAssertion(context.principal, {

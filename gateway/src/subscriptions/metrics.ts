@@ -14,10 +14,14 @@ export interface SubscriptionMetrics {
   upstreamStreams: Gauge;
   /** Open upstream sockets, by subgraph. */
   upstreamSockets: Gauge;
+  /** Upstream sockets connected again after a loss (their subscriptions resubscribed, snapshot first), by subgraph. */
+  upstreamReconnects: Counter;
   /** Subscribe messages refused, by reason (validation, rate_limit, max_limit, auth…). */
   rejections: Counter;
   /** Subscriptions ended by the gateway, by reason (complete, client, jwt_expired, upstream_error…). */
   terminations: Counter;
+  /** Events waiting in subscribers' queues for their sockets, read at scrape time (memory held for slow readers). */
+  queuedEvents: Gauge;
   /** Events a subscriber's queue could not hold: its queue was emptied and its stream restarted from a snapshot. */
   overflows: Counter;
   /** From an event's arrival at the gateway to its hand-over to the client's socket. */
@@ -26,7 +30,8 @@ export interface SubscriptionMetrics {
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-export function subscriptionMetrics(metrics: Metrics): SubscriptionMetrics {
+/** `queuedEvents` reads the engine's queues at scrape time (the engine is built after these metrics). */
+export function subscriptionMetrics(metrics: Metrics, queuedEvents: () => number): SubscriptionMetrics {
   return {
     active: metrics.gauge('gateway_subscriptions_active', 'Client subscriptions being served', []),
     connections: metrics.gauge('gateway_subscription_connections', 'Open client graphql-ws connections', []),
@@ -40,6 +45,11 @@ export function subscriptionMetrics(metrics: Metrics): SubscriptionMetrics {
       'Open graphql-ws sockets from the gateway to subgraphs',
       ['subgraph'],
     ),
+    upstreamReconnects: metrics.counter(
+      'gateway_subscription_reconnects_total',
+      'Upstream sockets reconnected after a loss within the retry budget (subscriptions resumed from a snapshot)',
+      ['subgraph'],
+    ),
     rejections: metrics.counter(
       'gateway_subscription_rejections_total',
       'Subscribe messages refused before any subgraph was called, by reason',
@@ -49,6 +59,12 @@ export function subscriptionMetrics(metrics: Metrics): SubscriptionMetrics {
       'gateway_subscription_terminations_total',
       'Client subscriptions ended, by reason',
       ['reason'],
+    ),
+    queuedEvents: metrics.gauge(
+      'gateway_subscription_queued_events',
+      "Events waiting in subscribers' queues for their sockets (at most SUBSCRIPTION_QUEUE_CAPACITY each)",
+      [],
+      queuedEvents,
     ),
     overflows: metrics.counter(
       'gateway_subscription_queue_overflows_total',

@@ -39,6 +39,11 @@ export class SubscriberQueue implements AsyncIterableIterator<DeliveredResult> {
     },
   ) {}
 
+  /** Events waiting for the socket now (at most `capacity`, plus a final lifecycle error). */
+  get size(): number {
+    return this.items.length;
+  }
+
   /** Whether it still takes events (not ended by the server, not returned by the client). */
   get accepting(): boolean {
     return !this.ended && !this.returned;

@@ -165,9 +165,13 @@ export class UpstreamPool {
         [INTERNAL_ASSERTION_HEADER]: await this.options.connectionAssertion(subgraph),
       }),
       on: {
-        connected: (socket) => {
+        connected: (socket, _payload, wasRetry) => {
           pooled.socket = socket as WebSocket;
           metrics.upstreamSockets.inc({ subgraph });
+          if (wasRetry) {
+            metrics.upstreamReconnects.inc({ subgraph });
+            log.info({ subgraph }, 'upstream subscription socket reconnected; subscriptions resumed');
+          }
         },
         closed: (event) => {
           clearTimeout(pongTimer);

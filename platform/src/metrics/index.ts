@@ -37,8 +37,11 @@ export interface Metrics {
   histogram(name: string, help: string, labelNames: readonly string[], buckets?: number[]): Histogram<string>;
   /** A counter on this registry; memoised by name like `histogram`. */
   counter(name: string, help: string, labelNames: readonly string[]): Counter<string>;
-  /** A gauge on this registry; memoised by name like `histogram`. */
-  gauge(name: string, help: string, labelNames: readonly string[]): Gauge<string>;
+  /**
+   * A gauge on this registry; memoised by name like `histogram`. With `read` (no labels), its value is read at
+   * scrape time instead of being kept up to date on a hot path.
+   */
+  gauge(name: string, help: string, labelNames: readonly string[], read?: () => number): Gauge<string>;
   /** GraphQL operations served so far and how many of them had errors (for `/status` counters). */
   operationCounts(): Promise<{ operations: number; errors: number }>;
 }
@@ -85,9 +88,26 @@ export function createMetrics(options: MetricsOptions): Metrics {
       const name = metricName(raw);
       return memoised(name, Counter, () => new Counter({ name, help, labelNames, registers: [registry] }));
     },
-    gauge: (raw, help, labelNames) => {
+    gauge: (raw, help, labelNames, read) => {
       const name = metricName(raw);
-      return memoised(name, Gauge, () => new Gauge({ name, help, labelNames, registers: [registry] }));
+      return memoised(
+        name,
+        Gauge,
+        () =>
+          new Gauge({
+            name,
+            help,
+            labelNames,
+            registers: [registry],
+            ...(read
+              ? {
+                  collect() {
+                    this.set(read());
+                  },
+                }
+              : {}),
+          }),
+      );
     },
     operationCounts: async () => {
       const { values } = await graphqlHistogram().get();
