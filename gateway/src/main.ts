@@ -6,13 +6,14 @@ import { readSupergraph } from './supergraph';
 
 const config = configOrExit(() => loadGatewayConfig(process.env));
 const log = createLogger({ service: 'gateway', level: config.logLevel });
-runService(log, async () => {
-  const server = await createGatewayServer({
-    config,
-    supergraphSdl: readSupergraph(config.supergraphPath),
-    log,
-    version: packageVersion(__dirname),
-  });
-  const { url } = await server.listen(config.port, config.host);
-  return { url, stop: () => server.stop() };
-});
+runService(
+  log,
+  () =>
+    createGatewayServer({
+      config,
+      supergraphSdl: readSupergraph(config.supergraphPath),
+      log,
+      version: packageVersion(__dirname),
+    }),
+  config,
+);

@@ -27,13 +27,19 @@ export {
   type SubgraphServerOptions,
 } from './subgraph-server';
 export {
+  startSubgraph,
+  type StartDeps,
+  type SubgraphDefinition,
+  type SubgraphStartConfig,
+} from './start-subgraph';
+export {
   serverTimeoutSpec,
   serverTimeouts,
   subgraphConfigSpec,
   subgraphRuntimeConfig,
   type SubgraphRuntimeConfig,
 } from './service-config';
-export { runService, configOrExit, packageVersion } from './run-service';
+export { runService, configOrExit, packageVersion, type Service } from './run-service';
 export { errorBody, jsonErrorHandler, notFound } from './http-errors';
 export {
   checkOperationInput,

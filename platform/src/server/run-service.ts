@@ -1,13 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../logging';
+import type { Listening } from './http-shell';
+
+/** A started process before it listens: every server the platform builds (gateway, subgraph, worker). */
+export interface Service {
+  listen(port: number, host?: string): Promise<Listening>;
+  stop(): Promise<void>;
+}
 
 /**
- * The tail of every main.ts: start, log where it listens, and stop cleanly on SIGTERM/SIGINT (readiness false,
- * drain, exit 0). A second signal exits at once, for an operator who does not want to wait.
+ * The tail of every main.ts: start, listen at the configured port and host, log where, and stop cleanly on
+ * SIGTERM/SIGINT (readiness false, drain, exit 0). A second signal exits at once, for an operator who does not
+ * want to wait. A start or listen failure stops what was started and exits 1.
  */
-export function runService(log: Logger, start: () => Promise<{ url: string; stop(): Promise<void> }>): void {
-  start().then(
+export function runService(
+  log: Logger,
+  start: () => Promise<Service>,
+  at: { port: number; host: string },
+): void {
+  listenOn(start, at).then(
     ({ url, stop }) => {
       log.info({ url }, 'ready');
       let stopping = false;
@@ -31,6 +43,20 @@ export function runService(log: Logger, start: () => Promise<{ url: string; stop
       process.exit(1);
     },
   );
+}
+
+async function listenOn(
+  start: () => Promise<Service>,
+  at: { port: number; host: string },
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const service = await start();
+  try {
+    const { url } = await service.listen(at.port, at.host);
+    return { url, stop: () => service.stop() };
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
 }
 
 /** Loads config or exits with the one message listing every bad variable (no stack trace: it is not a bug). */

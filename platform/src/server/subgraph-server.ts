@@ -76,33 +76,62 @@ export interface SubgraphServer<App extends object = object> {
 export async function createSubgraphServer<Ctx extends object, App extends object = object>(
   options: SubgraphServerOptions<Ctx, App>,
 ): Promise<SubgraphServer<App>> {
-  const { name, log, resources } = options;
   const app = options.app ?? ({} as App);
-  const shell = createHttpShell({
-    name,
-    version: options.version,
-    log,
-    checks: resources?.checks,
-    timeouts: options.timeouts,
-    urlPath: GRAPHQL_PATH,
-  });
-  if (resources) shell.onRelease(() => resources.close());
-  const close = (app as { close?: () => Promise<void> }).close;
-  if (typeof close === 'function') shell.onRelease(() => close.call(app));
+  const shell = processShell({ ...options, app, urlPath: GRAPHQL_PATH });
   try {
-    return await serveSubgraph(shell, options, app);
+    await serveSubgraph(shell, options);
   } catch (error) {
     // Releases whatever was registered so far: GraphQL, the app, the resources.
     await shell.stop();
     throw error;
   }
+  return serverOf(shell, app);
+}
+
+/**
+ * The HTTP shell of one process, owning what it serves: on stop, after HTTP drained, the app closes (when it
+ * has a `close()`) and then the resources.
+ */
+export function processShell(options: {
+  name: string;
+  version?: string;
+  log: Logger;
+  timeouts?: Partial<ServerTimeouts>;
+  resources?: Resources;
+  app: object;
+  urlPath?: string;
+}): HttpShell {
+  const { resources, app } = options;
+  const shell = createHttpShell({
+    name: options.name,
+    version: options.version,
+    log: options.log,
+    checks: resources?.checks,
+    timeouts: options.timeouts,
+    urlPath: options.urlPath,
+  });
+  if (resources) shell.onRelease(() => resources.close());
+  const close = (app as { close?: () => Promise<void> }).close;
+  if (typeof close === 'function') shell.onRelease(() => close.call(app));
+  return shell;
+}
+
+/** What a started process hands its callers: the shell's parts, the app, listen and stop. */
+export function serverOf<App extends object>(shell: HttpShell, app: App): SubgraphServer<App> {
+  return {
+    app,
+    httpServer: shell.httpServer,
+    health: shell.health,
+    metrics: shell.metrics,
+    listen: (port, host) => shell.listen(port, host),
+    stop: () => shell.stop(),
+  };
 }
 
 async function serveSubgraph<Ctx extends object, App extends object>(
   shell: HttpShell,
   options: SubgraphServerOptions<Ctx, App>,
-  app: App,
-): Promise<SubgraphServer<App>> {
+): Promise<void> {
   const { name, log } = options;
   const schema = applyMiddleware(options.schema, options.permissions);
   const secret = options.internalSecret;
@@ -146,13 +175,4 @@ async function serveSubgraph<Ctx extends object, App extends object>(
     context: async ({ res }) =>
       buildContext(res.locals.caller as GatewayCaller, res.locals.requestId as string),
   });
-
-  return {
-    app,
-    httpServer: shell.httpServer,
-    health: shell.health,
-    metrics: shell.metrics,
-    listen: (port, host) => shell.listen(port, host),
-    stop: () => shell.stop(),
-  };
 }

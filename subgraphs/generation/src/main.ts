@@ -6,8 +6,4 @@ import { createGenerationServer, SUBGRAPH_NAME } from './server';
 
 const config = configOrExit(() => loadGenerationConfig(process.env));
 const log = createLogger({ service: SUBGRAPH_NAME, level: config.logLevel });
-runService(log, async () => {
-  const server = await createGenerationServer({ config, log });
-  const { url } = await server.listen(config.port, config.host);
-  return { url, stop: () => server.stop() };
-});
+runService(log, () => createGenerationServer({ config, log }), config);

@@ -1,9 +1,8 @@
 import type { Logger } from '@atrium/platform/logging';
 import {
-  buildOn,
-  createSubgraphServer,
-  openSubgraphResources,
   packageVersion,
+  startSubgraph,
+  type SubgraphDefinition,
   type SubgraphServer,
 } from '@atrium/platform/server';
 import { createGenerationApp, type GenerationApp } from './app';
@@ -18,49 +17,31 @@ export const SUBGRAPH_NAME = 'generation';
 
 export type GenerationServer = SubgraphServer<GenerationApp>;
 
-/** The generation app served as a subgraph on the platform shell. No env, no listen of its own. */
-export async function serveGeneration(
-  app: GenerationApp,
-  config: GenerationConfig,
-  log: Logger,
-): Promise<GenerationServer> {
-  const server = await createSubgraphServer({
-    name: SUBGRAPH_NAME,
-    version: packageVersion(__dirname),
-    schema: buildGenerationSchema(),
-    permissions,
-    internalSecret: config.internalSecret,
-    log,
-    timeouts: config.timeouts,
-    maxRepresentations: config.maxRepresentations,
-    resources: app.resources,
-    app,
-    routes: (express) => express.use(exportRoutes({ store: app.store, signer: app.signer, log })),
-    context: (base) => buildContext(base, app),
-  });
-  app.describeHealth(server);
-  return server;
-}
-
 /**
- * Opens the resources, builds the app and serves it: what main.ts and the tests run. It runs a worker itself
- * when `config.generation.inlineWorker` (the embedded default, where the queue is in-process).
+ * The generation subgraph: its app with the export download route. It runs a worker itself when
+ * `config.generation.inlineWorker` (the embedded default, where the queue is in-process).
  */
-export async function createGenerationServer(deps: {
+export const generationSubgraph: SubgraphDefinition<GenerationConfig, GenerationApp> = {
+  name: SUBGRAPH_NAME,
+  version: packageVersion(__dirname),
+  database: { entities, migrations },
+  app: (resources, { config, log }) => createGenerationApp(resources, config, log),
+  graphql: {
+    schema: buildGenerationSchema,
+    permissions,
+    context: buildContext,
+    routes: (express, app, log) => express.use(exportRoutes({ store: app.store, signer: app.signer, log })),
+  },
+  started: async (server, { config }) => {
+    server.app.describeHealth(server);
+    if (config.generation.inlineWorker) await server.app.startWorker();
+  },
+};
+
+/** Opens the resources, builds the app and serves it: what main.ts and the tests run. */
+export function createGenerationServer(deps: {
   config: GenerationConfig;
   log: Logger;
 }): Promise<GenerationServer> {
-  const { config, log } = deps;
-  const resources = await openSubgraphResources(SUBGRAPH_NAME, config, log, { entities, migrations });
-  return buildOn(resources, async () => {
-    const app = createGenerationApp(resources, config, log);
-    const server = await serveGeneration(app, config, log);
-    try {
-      if (config.generation.inlineWorker) await app.startWorker();
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
-    return server;
-  });
+  return startSubgraph(generationSubgraph, deps);
 }

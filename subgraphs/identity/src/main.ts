@@ -6,8 +6,4 @@ import { createIdentityServer, SUBGRAPH_NAME } from './server';
 
 const config = configOrExit(() => loadIdentityConfig(process.env));
 const log = createLogger({ service: SUBGRAPH_NAME, level: config.logLevel });
-runService(log, async () => {
-  const server = await createIdentityServer({ config, log });
-  const { url } = await server.listen(config.port, config.host);
-  return { url, stop: () => server.stop() };
-});
+runService(log, () => createIdentityServer({ config, log }), config);

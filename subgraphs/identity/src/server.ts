@@ -1,10 +1,9 @@
 import type { Express } from 'express';
 import type { Logger } from '@atrium/platform/logging';
 import {
-  buildOn,
-  createSubgraphServer,
-  openSubgraphResources,
   packageVersion,
+  startSubgraph,
+  type SubgraphDefinition,
   type SubgraphServer,
 } from '@atrium/platform/server';
 import { mountApiKeyVerifyRoute } from './api-key/verify-route';
@@ -21,35 +20,34 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 
 export type IdentityServer = SubgraphServer<IdentityApp>;
 
-/** The identity app served as a subgraph on the platform shell, with its JWKS and API-key routes. */
-export async function serveIdentity(app: IdentityApp, log: Logger): Promise<IdentityServer> {
-  const { config } = app;
-  const server = await createSubgraphServer({
-    name: SUBGRAPH_NAME,
-    version: packageVersion(__dirname),
-    schema: buildIdentitySchema(),
+/** Start options of its own: a test may set the clock (default `Date.now`). */
+export interface IdentityOptions {
+  clock?: Clock;
+}
+
+/** The identity subgraph: its app with the JWKS and API-key verification routes and its audit counters. */
+export const identitySubgraph: SubgraphDefinition<IdentityConfig, IdentityApp, IdentityOptions> = {
+  name: SUBGRAPH_NAME,
+  version: packageVersion(__dirname),
+  database: { entities, migrations },
+  app: (resources, { config, clock }) => createIdentityApp(resources, config, { clock }),
+  graphql: {
+    schema: buildIdentitySchema,
     permissions,
-    internalSecret: config.internalSecret,
-    log,
-    timeouts: config.timeouts,
-    maxRepresentations: config.maxRepresentations,
-    resources: app.resources,
-    app,
-    context: (base) => buildContext(base, app),
-    routes: (express) => {
+    context: buildContext,
+    routes: (express, app, log) => {
       mountJwks(express, app.keys);
       mountApiKeyVerifyRoute(express, {
-        secret: config.internalSecret,
+        secret: app.config.internalSecret,
         audience: SUBGRAPH_NAME,
         fork: () => app.fork(),
         now: () => app.clock.now(),
         log,
       });
     },
-  });
-  exportAuditCounts(app, server);
-  return server;
-}
+  },
+  started: (server) => exportAuditCounts(server.app, server),
+};
 
 /** The audit events monitoring alerts on, in `/status`; every type as `atrium_identity_audit_events_total`. */
 function exportAuditCounts(app: IdentityApp, server: IdentityServer): void {
@@ -62,17 +60,10 @@ function exportAuditCounts(app: IdentityApp, server: IdentityServer): void {
 }
 
 /** Opens the resources, builds the app and serves it: what main.ts and the tests run. */
-export async function createIdentityServer(options: {
-  config: IdentityConfig;
-  log: Logger;
-  /** Clock override for tests; default `Date.now`. */
-  clock?: Clock;
-}): Promise<IdentityServer> {
-  const { config, log } = options;
-  const resources = await openSubgraphResources(SUBGRAPH_NAME, config, log, { entities, migrations });
-  return buildOn(resources, async () =>
-    serveIdentity(await createIdentityApp(resources, config, { clock: options.clock }), log),
-  );
+export function createIdentityServer(
+  deps: { config: IdentityConfig; log: Logger } & IdentityOptions,
+): Promise<IdentityServer> {
+  return startSubgraph(identitySubgraph, deps);
 }
 
 /** The public keys that verify access tokens, signing key first. Open: anyone may verify a token. */

@@ -1,7 +1,7 @@
 export { buildIntegrationsSchema } from './schema';
 export {
   createIntegrationsServer,
-  serveIntegrations,
+  integrationsSubgraph,
   SUBGRAPH_NAME,
   type IntegrationsServer,
 } from './server';

@@ -17,9 +17,5 @@ if (process.argv[2] === 'rotate-keys') {
     },
   );
 } else {
-  runService(log, async () => {
-    const server = await createIntegrationsServer({ config, log });
-    const { url } = await server.listen(config.port, config.host);
-    return { url, stop: () => server.stop() };
-  });
+  runService(log, () => createIntegrationsServer({ config, log }), config);
 }

@@ -1,9 +1,8 @@
 import type { Logger } from '@atrium/platform/logging';
 import {
-  buildOn,
-  createSubgraphServer,
-  openSubgraphResources,
   packageVersion,
+  startSubgraph,
+  type SubgraphDefinition,
   type SubgraphServer,
 } from '@atrium/platform/server';
 import { createIntegrationsApp, type IntegrationsApp, type IntegrationsOptions } from './app';
@@ -20,52 +19,47 @@ export const SUBGRAPH_NAME = 'integrations';
 
 export type IntegrationsServer = SubgraphServer<IntegrationsApp>;
 
+/** Start options of its own: tests may set the clock and the provider catalogue. */
+export type IntegrationsStartOptions = Pick<IntegrationsOptions, 'clock' | 'catalogue'>;
+
 /**
- * The integrations app served as a subgraph on the platform shell, with its open routes: the OAuth callback, the
- * webhooks (both reached through the gateway) and the internal credentials route. No env, no listen of its own.
+ * The integrations subgraph: its app with its open routes (the OAuth callback and the webhooks, both reached
+ * through the gateway, and the internal credentials route); the refresh scheduler starts once served.
  */
-export async function serveIntegrations(app: IntegrationsApp, log: Logger): Promise<IntegrationsServer> {
-  const { settings } = app;
-  const server = await createSubgraphServer({
-    name: SUBGRAPH_NAME,
-    version: packageVersion(__dirname),
-    schema: buildIntegrationsSchema(),
+export const integrationsSubgraph: SubgraphDefinition<
+  IntegrationsConfig,
+  IntegrationsApp,
+  IntegrationsStartOptions
+> = {
+  name: SUBGRAPH_NAME,
+  version: packageVersion(__dirname),
+  database: { entities, migrations },
+  app: (resources, { config, log, clock, catalogue }) =>
+    createIntegrationsApp(resources, config, { log, clock, catalogue }),
+  graphql: {
+    schema: buildIntegrationsSchema,
     permissions,
-    internalSecret: app.config.internalSecret,
-    log,
-    timeouts: app.config.timeouts,
-    maxRepresentations: app.config.maxRepresentations,
-    resources: app.resources,
-    app,
-    context: (base) => buildContext(base, app),
-    routes: (express) => {
+    context: buildContext,
+    routes: (express, app, log) => {
+      const { settings, config } = app;
       express.use(callbackRoutes({ flow: () => app.flow, frontendUrl: settings.frontendUrl, log }));
       express.use(
         webhookRoutes({ webhooks: () => app.webhooks, limitBytes: settings.webhookBodyLimitBytes, log }),
       );
       express.use(
-        internalRoutes({ aiCredentials: () => app.aiCredentials, internalSecret: app.config.internalSecret }),
+        internalRoutes({ aiCredentials: () => app.aiCredentials, internalSecret: config.internalSecret }),
       );
     },
-  });
-  server.health.registerBreakers(() => app.policies.list());
-  return server;
-}
+  },
+  started: (server) => {
+    server.health.registerBreakers(() => server.app.policies.list());
+    server.app.start();
+  },
+};
 
 /** Opens the resources, builds the app, serves it and starts the refresh scheduler: what main.ts and tests run. */
-export async function createIntegrationsServer(
-  deps: { config: IntegrationsConfig; log: Logger } & Pick<IntegrationsOptions, 'clock' | 'catalogue'>,
+export function createIntegrationsServer(
+  deps: { config: IntegrationsConfig; log: Logger } & IntegrationsStartOptions,
 ): Promise<IntegrationsServer> {
-  const { config, log } = deps;
-  const resources = await openSubgraphResources(SUBGRAPH_NAME, config, log, { entities, migrations });
-  return buildOn(resources, async () => {
-    const app = createIntegrationsApp(resources, config, {
-      log,
-      clock: deps.clock,
-      catalogue: deps.catalogue,
-    });
-    const server = await serveIntegrations(app, log);
-    app.start();
-    return server;
-  });
+  return startSubgraph(integrationsSubgraph, deps);
 }

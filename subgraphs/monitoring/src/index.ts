@@ -1,5 +1,5 @@
 export { buildMonitoringSchema } from './schema';
-export { createMonitoringServer, serveMonitoring, SUBGRAPH_NAME, type MonitoringServer } from './server';
+export { createMonitoringServer, monitoringSubgraph, SUBGRAPH_NAME, type MonitoringServer } from './server';
 export { createMonitoringApp, type MonitoringApp } from './app';
 export { loadMonitoringConfig, type MonitoringConfig } from './config';
 export { rules, permissions } from './permissions';

@@ -6,8 +6,4 @@ import { createMonitoringServer, SUBGRAPH_NAME } from './server';
 
 const config = configOrExit(() => loadMonitoringConfig(process.env));
 const log = createLogger({ service: SUBGRAPH_NAME, level: config.logLevel });
-runService(log, async () => {
-  const server = await createMonitoringServer({ config, log });
-  const { url } = await server.listen(config.port, config.host);
-  return { url, stop: () => server.stop() };
-});
+runService(log, () => createMonitoringServer({ config, log }), config);

@@ -1,9 +1,8 @@
 import type { Logger } from '@atrium/platform/logging';
 import {
-  buildOn,
-  createSubgraphServer,
-  openSubgraphResources,
   packageVersion,
+  startSubgraph,
+  type SubgraphDefinition,
   type SubgraphServer,
 } from '@atrium/platform/server';
 import { createMonitoringApp, type MonitoringApp } from './app';
@@ -17,38 +16,27 @@ export const SUBGRAPH_NAME = 'monitoring';
 
 export type MonitoringServer = SubgraphServer<MonitoringApp>;
 
-/** The monitoring app served as a subgraph on the platform shell. No env, no listen of its own. */
-export async function serveMonitoring(app: MonitoringApp, log: Logger): Promise<MonitoringServer> {
-  const server = await createSubgraphServer({
-    name: SUBGRAPH_NAME,
-    version: packageVersion(__dirname),
-    schema: buildMonitoringSchema(),
-    permissions,
-    internalSecret: app.config.internalSecret,
-    log,
-    timeouts: app.config.timeouts,
-    maxRepresentations: app.config.maxRepresentations,
-    resources: app.resources,
-    app,
-    context: (base) => buildContext(base, app),
-  });
-  server.health.registerBreakers(() => app.policies.list());
-  return server;
-}
-
-/** Opens the resources, builds the app, serves it and starts polling: what main.ts and the tests run. */
-export async function createMonitoringServer(deps: {
-  config: MonitoringConfig;
-  log: Logger;
+export interface MonitoringOptions {
   /** Poll on the configured interval (default true); tests that poll by hand pass false. */
   startPoller?: boolean;
-}): Promise<MonitoringServer> {
-  const { config, log } = deps;
-  const resources = await openSubgraphResources(SUBGRAPH_NAME, config, log, { entities, migrations });
-  return buildOn(resources, async () => {
-    const app = createMonitoringApp(resources, config, log);
-    const server = await serveMonitoring(app, log);
-    app.start({ poll: deps.startPoller ?? true });
-    return server;
-  });
+}
+
+/** The monitoring subgraph: its app, its breakers in `/status`, and polling started once served. */
+export const monitoringSubgraph: SubgraphDefinition<MonitoringConfig, MonitoringApp, MonitoringOptions> = {
+  name: SUBGRAPH_NAME,
+  version: packageVersion(__dirname),
+  database: { entities, migrations },
+  app: (resources, { config, log }) => createMonitoringApp(resources, config, log),
+  graphql: { schema: buildMonitoringSchema, permissions, context: buildContext },
+  started: (server, { startPoller }) => {
+    server.health.registerBreakers(() => server.app.policies.list());
+    server.app.start({ poll: startPoller ?? true });
+  },
+};
+
+/** Opens the resources, builds the app, serves it and starts polling: what main.ts and the tests run. */
+export function createMonitoringServer(
+  deps: { config: MonitoringConfig; log: Logger } & MonitoringOptions,
+): Promise<MonitoringServer> {
+  return startSubgraph(monitoringSubgraph, deps);
 }

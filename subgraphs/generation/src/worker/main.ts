@@ -6,8 +6,7 @@ import { createGenerationWorker, WORKER_NAME } from './worker-server';
 
 const config = configOrExit(() => loadGenerationConfig(process.env));
 const log = createLogger({ service: WORKER_NAME, level: config.logLevel });
-runService(log, async () => {
-  const worker = await createGenerationWorker({ config, log });
-  const { url } = await worker.listen(config.workerPort, config.host);
-  return { url, stop: () => worker.stop() };
+runService(log, () => createGenerationWorker({ config, log }), {
+  port: config.workerPort,
+  host: config.host,
 });
