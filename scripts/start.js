@@ -47,12 +47,23 @@ function derivedUrls() {
 
 const children = [];
 let stopping = false;
+let childEnv;
+
+/**
+ * The environment every process gets: the derived URLs and, outside production when INTERNAL_TOKEN_SECRET is
+ * unset, this data directory's own secret (generated at first start in ATRIUM_DATA_DIR/internal-token-secret, mode
+ * 0600) through the platform function each service's main.ts also calls. Read after the build, which makes it.
+ */
+function serviceEnvironment() {
+  const { withDevelopmentSecret } = require(path.join(root, 'platform/dist/config/development-secret.js'));
+  return withDevelopmentSecret({ ...env, ...derivedUrls() });
+}
 
 function start(service) {
   const child = spawn(process.execPath, [path.join(root, service.entry)], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...env, ...derivedUrls() },
+    env: childEnv,
   });
   child.on('exit', (code, signal) => {
     if (stopping) return;
@@ -103,6 +114,7 @@ async function main() {
   if (!process.argv.includes('--no-install'))
     step('installing dependencies', ['install', '--frozen-lockfile']);
   step('building', ['run', 'build']);
+  childEnv = serviceEnvironment();
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
   const began = Date.now();

@@ -1,5 +1,4 @@
-import { DEV_INTERNAL_SECRET } from '@atrium/platform/auth';
-import { env, loadConfig, type VarSpec } from '@atrium/platform/config';
+import { env, internalTokenSecretSpec, loadConfig, type VarSpec } from '@atrium/platform/config';
 import { admissionConfig, admissionSpec, type AdmissionSettings } from './admission/config';
 import { authConfig, authSpec, type AuthConfig } from './auth/config';
 import { hardeningConfig, hardeningSpec, type HardeningConfig } from './config-hardening';
@@ -16,7 +15,7 @@ export const gatewayConfigSpec = {
   }),
   GATEWAY_PORT: env.port({ default: 4000 }),
   GATEWAY_HOST: env.string({ default: '0.0.0.0' }),
-  INTERNAL_TOKEN_SECRET: env.secret({ devDefault: DEV_INTERNAL_SECRET }),
+  INTERNAL_TOKEN_SECRET: internalTokenSecretSpec(),
   IDENTITY_URL: env.url({ default: 'http://127.0.0.1:4001/graphql', protocols: ['http:', 'https:'] }),
   INTEGRATIONS_URL: env.url({ default: 'http://127.0.0.1:4002/graphql', protocols: ['http:', 'https:'] }),
   GENERATION_URL: env.url({ default: 'http://127.0.0.1:4003/graphql', protocols: ['http:', 'https:'] }),

@@ -13,7 +13,7 @@ const schema = buildSchema(`
   type User { id: ID! friends(first: Int = 10): [User!]! groups: [Group!]! }
   type Group { name: String! }
 `);
-const limits = loadGatewayConfig({}).limits;
+const limits = loadGatewayConfig({ INTERNAL_TOKEN_SECRET: 'limits-test-internal-secret' }).limits;
 const cost = (query: string, variables?: Record<string, unknown>) =>
   operationCost(schema, parse(query), undefined, variables, limits);
 const messages = (query: string, variables?: Record<string, unknown>) =>

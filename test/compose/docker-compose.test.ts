@@ -116,7 +116,7 @@ describe('docker-compose.yml', () => {
 
   it("points the gateway at each subgraph's service name and the port that subgraph listens on", () => {
     const gateway = loadGatewayConfig(env('gateway'));
-    const defaults = loadGatewayConfig({});
+    const defaults = loadGatewayConfig({ INTERNAL_TOKEN_SECRET: SHELL.INTERNAL_TOKEN_SECRET });
     for (const name of SUBGRAPH_NAMES) {
       const url = new URL(gateway.subgraphUrls[name]);
       expect([name, url.hostname, Number(url.port), url.pathname]).toEqual([
@@ -236,7 +236,7 @@ describe('Dockerfile', () => {
     const expected = Object.fromEntries(
       APP_SERVICES.filter((name) => !name.endsWith('-worker')).map((name) => [
         name,
-        (LOADERS[name] as Loader)({}).port,
+        (LOADERS[name] as Loader)({ INTERNAL_TOKEN_SECRET: SHELL.INTERNAL_TOKEN_SECRET }).port,
       ]),
     );
     expect(defaults).toEqual(expected);

@@ -1,4 +1,4 @@
-export { ROLES, ANONYMOUS, DEV_INTERNAL_SECRET, isPrincipal, type Role, type Principal } from './principal';
+export { ROLES, ANONYMOUS, isPrincipal, type Role, type Principal } from './principal';
 export {
   INTERNAL_ASSERTION_HEADER,
   signInternalAssertion,

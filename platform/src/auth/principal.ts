@@ -33,6 +33,3 @@ export function isPrincipal(value: unknown): value is Principal {
     candidate.scopes.every((scope) => typeof scope === 'string')
   );
 }
-
-/** Development default of INTERNAL_TOKEN_SECRET, shared by the gateway and subgraphs; refused in production. */
-export const DEV_INTERNAL_SECRET = 'atrium-dev-internal-secret-change-me-in-production';

@@ -143,17 +143,38 @@ export const env = {
 
   /**
    * A secret (signing key, encryption key). Outside production a missing value falls back to `devDefault`, so
-   * embedded mode starts with nothing configured. In production (NODE_ENV=production) a missing value, one shorter
-   * than `minLength` (default 32) or one equal to `devDefault` is a problem. The value never appears in a message.
+   * embedded mode starts with nothing configured; without a `devDefault` it is required everywhere, and `missing`
+   * says (in the docs and the error) how development gets one. In production (NODE_ENV=production) a missing value,
+   * one shorter than `minLength` (default 32) or one equal to `devDefault` is a problem. A `refused` value
+   * (published, so guessable) is a problem everywhere. The value never appears in a message.
    */
-  secret(o: { devDefault: string; minLength?: number }): VarSpec<string> {
+  secret(
+    o: { devDefault?: string; minLength?: number; refused?: readonly string[]; missing?: string } = {},
+  ): VarSpec<string> {
     const minLength = o.minLength ?? 32;
-    const allowed = `a secret of at least ${minLength} characters, not the development default (required in production)`;
+    const allowed =
+      o.devDefault === undefined
+        ? `a secret of at least ${minLength} characters in production, never a published development value`
+        : `a secret of at least ${minLength} characters, not the development default (required in production)`;
+    const shownDefault =
+      o.devDefault !== undefined
+        ? '(development default outside production)'
+        : o.missing
+          ? `(${o.missing})`
+          : undefined;
     return {
-      description: { allowed, default: '(development default outside production)', secret: true },
+      description: { allowed, default: shownDefault, secret: true },
       parse(raw, ctx) {
-        if (!ctx.production) return raw ?? o.devDefault;
-        if (raw === undefined) throw new ConfigProblem(`is required in production; expected ${allowed}`);
+        if (raw !== undefined && o.refused?.includes(raw))
+          throw new ConfigProblem(`is a published development value; expected ${allowed}`);
+        if (!ctx.production && raw === undefined && o.devDefault !== undefined) return o.devDefault;
+        if (raw === undefined)
+          throw new ConfigProblem(
+            ctx.production || !o.missing
+              ? `is required${ctx.production ? ' in production' : ''}; expected ${allowed}`
+              : `is required (${o.missing}); expected ${allowed}`,
+          );
+        if (!ctx.production) return raw;
         if (raw === o.devDefault) throw new ConfigProblem(`is the development default; expected ${allowed}`);
         if (raw.length < minLength)
           throw new ConfigProblem(`is shorter than ${minLength} characters; expected ${allowed}`);

@@ -2,6 +2,13 @@ import { stripUrlCredentials } from '../logging/sanitize';
 import { ConfigError, ConfigProblem, type VarSpec } from './problems';
 
 export { env } from './env';
+export {
+  DEVELOPMENT_SECRET_FILE,
+  PUBLISHED_INTERNAL_SECRETS,
+  developmentSecret,
+  internalTokenSecretSpec,
+  withDevelopmentSecret,
+} from './development-secret';
 
 /** The longest delay a Node.js timer supports; a larger one fires after 1 ms. Bound of every `*_MS` variable. */
 export const MAX_TIMER_MS = 2_147_483_647;

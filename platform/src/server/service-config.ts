@@ -1,5 +1,4 @@
-import { DEV_INTERNAL_SECRET } from '../auth';
-import { env } from '../config';
+import { env, internalTokenSecretSpec } from '../config';
 import { DEFAULT_SERVER_TIMEOUTS, type ServerTimeouts } from './http-shell';
 
 /** The HTTP shell's timeouts, the same variables for every service (gateway and subgraphs). */
@@ -40,7 +39,7 @@ export function subgraphConfigSpec(name: string, defaultPort: number) {
     [`${upper}_PORT`]: env.port({ default: defaultPort }),
     // Loopback unless told otherwise: a development subgraph is not reachable from the network (compose sets 0.0.0.0).
     HOST: env.string({ default: '127.0.0.1' }),
-    INTERNAL_TOKEN_SECRET: env.secret({ devDefault: DEV_INTERNAL_SECRET }),
+    INTERNAL_TOKEN_SECRET: internalTokenSecretSpec(),
     DATABASE_URL: env.optionalUrl({ protocols: ['postgresql:', 'postgres:', 'file:'] }),
     [`${upper}_DATABASE_URL`]: env.optionalUrl({ protocols: ['postgresql:', 'postgres:', 'file:'] }),
     REDIS_URL: env.optionalUrl({ protocols: ['redis:', 'rediss:'] }),

@@ -225,6 +225,38 @@ describe('env.secret', () => {
     expect(() => loadConfig(short, { NODE_ENV: 'production', KEY: '1234567' })).toThrow(ConfigError);
   });
 
+  describe('without a development default (INTERNAL_TOKEN_SECRET)', () => {
+    const PUBLISHED = 'a-value-everyone-can-read-in-the-repository';
+    const noDefault = {
+      NODE_ENV: env.optionalString(),
+      KEY: env.secret({ refused: [PUBLISHED], missing: 'generated per data directory' }),
+    };
+
+    it('is required outside production too, saying how development gets one', () => {
+      expect(problemsOf(() => loadConfig(noDefault, { NODE_ENV: 'development' }))).toEqual([
+        expect.stringMatching(/^KEY=\(unset\): is required \(generated per data directory\)/),
+      ]);
+      expect(problemsOf(() => loadConfig(noDefault, { NODE_ENV: 'production' }))).toEqual([
+        expect.stringMatching(/^KEY=\(unset\): is required in production/),
+      ]);
+    });
+
+    it('refuses a published value in every environment, without echoing it', () => {
+      for (const NODE_ENV of ['development', 'test', 'production']) {
+        const problems = problemsOf(() => loadConfig(noDefault, { NODE_ENV, KEY: PUBLISHED }));
+        expect(problems).toEqual([
+          expect.stringMatching(/^KEY=\[REDACTED\]: is a published development value/),
+        ]);
+        expect(JSON.stringify(problems)).not.toContain(PUBLISHED);
+      }
+    });
+
+    it('takes any other set value outside production, and a long one in production', () => {
+      expect(loadConfig(noDefault, { KEY: 'short-dev-key' }).KEY).toBe('short-dev-key');
+      expect(loadConfig(noDefault, { NODE_ENV: 'production', KEY: 'k'.repeat(32) }).KEY).toBe('k'.repeat(32));
+    });
+  });
+
   it('hides a custom secret parser error message, which may quote the value', () => {
     const leaky: VarSpec<string> = {
       description: { allowed: 'a key', secret: true },

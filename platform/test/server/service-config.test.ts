@@ -2,7 +2,11 @@ import { loadConfig } from '@atrium/platform/config';
 import { subgraphConfigSpec } from '@atrium/platform/server';
 
 describe('every subgraph’s listen address', () => {
-  const load = (env: Record<string, string>) => loadConfig(subgraphConfigSpec('identity', 4001), env);
+  const load = (env: Record<string, string>) =>
+    loadConfig(subgraphConfigSpec('identity', 4001), {
+      INTERNAL_TOKEN_SECRET: 'service-config-test-secret',
+      ...env,
+    });
 
   it('is loopback by default, so a development subgraph is not reachable from the network', () => {
     expect(load({}).HOST).toBe('127.0.0.1');

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
+import { withDevelopmentSecret } from '@atrium/platform/config';
 import { createLogger } from '@atrium/platform/logging';
 import { configOrExit, runService } from '@atrium/platform/server';
 import { loadIntegrationsConfig } from './config';
 import { rotateKeys } from './credentials/rotate-keys';
 import { createIntegrationsServer, SUBGRAPH_NAME } from './server';
 
-const config = configOrExit(() => loadIntegrationsConfig(process.env));
+const config = configOrExit(() => loadIntegrationsConfig(withDevelopmentSecret(process.env)));
 const log = createLogger({ service: SUBGRAPH_NAME, level: config.logLevel });
 
 if (process.argv[2] === 'rotate-keys') {
