@@ -1,13 +1,17 @@
 import { loadIdentityConfig } from '../src/config';
 
+const SECRET = { INTERNAL_TOKEN_SECRET: 'identity-config-test-secret' };
+
 describe('IDENTITY_ACCESS_TOKEN_TTL_SECONDS', () => {
   it('defaults to 15 minutes', () => {
-    expect(loadIdentityConfig({}).accessTokenTtlSeconds).toBe(900);
+    expect(loadIdentityConfig(SECRET).accessTokenTtlSeconds).toBe(900);
   });
 
   it('may be as short as 5 s outside production, so tests can cross an expiry quickly', () => {
-    expect(loadIdentityConfig({ IDENTITY_ACCESS_TOKEN_TTL_SECONDS: '5' }).accessTokenTtlSeconds).toBe(5);
-    expect(() => loadIdentityConfig({ IDENTITY_ACCESS_TOKEN_TTL_SECONDS: '4' })).toThrow(
+    expect(
+      loadIdentityConfig({ ...SECRET, IDENTITY_ACCESS_TOKEN_TTL_SECONDS: '5' }).accessTokenTtlSeconds,
+    ).toBe(5);
+    expect(() => loadIdentityConfig({ ...SECRET, IDENTITY_ACCESS_TOKEN_TTL_SECONDS: '4' })).toThrow(
       /IDENTITY_ACCESS_TOKEN_TTL_SECONDS="4": expected an integer 5\.\.3600/,
     );
   });
