@@ -1,35 +1,45 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { Lock } from '@atrium/platform/lock';
-import type { RateLimiter } from '@atrium/platform/rate-limit';
 import type { SubgraphResources } from '@atrium/platform/server';
+import { ApiKeyService } from './api-key/api-key.service';
 import { AuditCounts } from './audit/audit-counts';
+import { AuditService } from './audit/audit.service';
+import { AuthService } from './auth/auth.service';
+import { AuthPayloads } from './auth/payload';
+import { CredentialThrottle } from './auth/throttle';
+import { systemClock, type Clock } from './clock';
 import type { IdentityConfig } from './config';
 import { SecretBox } from './crypto/encryption';
 import { PasswordHasher } from './crypto/password';
 import { embeddedKeyRing, keyRingFromConfig, type KeyRing } from './crypto/signing-keys';
+import { MfaChallengeService } from './mfa/mfa-challenge.service';
+import { SecondFactors } from './mfa/second-factor';
+import { TotpService } from './mfa/totp.service';
+import { SessionService } from './session/session.service';
+import { UserService } from './user/user.service';
 
-/** Milliseconds since the epoch; tests of expiry replace `now`. */
-export interface Clock {
-  now(): number;
-}
+export type { Clock } from './clock';
 
 /**
- * Everything identity's use cases share, built once per process from the opened resources: configuration, key
- * material, the password hasher, the clock and the shared limiter and lock. Resolvers reach it as `ctx.app`.
+ * Identity's services, built once per process from the opened resources with their dependencies passed
+ * explicitly. Resolvers reach it as `ctx.app` and call one method with the request's part (`ctx.request`: its
+ * entity manager, principal, client address); the JWKS and API-key routes use the keys and `fork`.
  */
 export interface IdentityApp {
   readonly resources: SubgraphResources;
   readonly config: IdentityConfig;
   readonly keys: KeyRing;
-  readonly passwords: PasswordHasher;
-  /** Seals TOTP seeds at rest. */
-  readonly box: SecretBox;
+  /** Shared by every service: tests of expiry move `now`. */
   readonly clock: Clock;
-  readonly rateLimiter: RateLimiter;
-  readonly lock: Lock;
   /** Audit events recorded by type, for monitoring and metrics. */
   readonly audits: AuditCounts;
-  /** A fresh entity manager (routes outside GraphQL; resolvers use the context's). */
+  readonly audit: AuditService;
+  readonly auth: AuthService;
+  readonly challenges: MfaChallengeService;
+  readonly sessions: SessionService;
+  readonly totp: TotpService;
+  readonly users: UserService;
+  readonly apiKeys: ApiKeyService;
+  /** A fresh entity manager (routes outside GraphQL; resolvers use the request's). */
   fork(): EntityManager;
 }
 
@@ -42,21 +52,34 @@ export async function createIdentityApp(
   config: IdentityConfig,
   options: { clock?: Clock } = {},
 ): Promise<IdentityApp> {
+  const { infra } = resources;
   const keys = config.signingKeys
     ? await keyRingFromConfig(config.signingKeys)
     : await embeddedKeyRing(config.dataDir);
   const passwords = new PasswordHasher(config.argon2);
   await passwords.prepare();
+  const clock = options.clock ?? { ...systemClock };
+  const box = new SecretBox(config.encryptionKey);
+  const throttle = new CredentialThrottle(infra.rateLimiter, config.ipAttemptsPerMinute);
+  const audits = new AuditCounts();
+  const audit = new AuditService({ clock, counts: audits });
+  const sessions = new SessionService({ clock, config, audit });
+  const payloads = new AuthPayloads({ clock, config, keys, sessions, audit });
+  const factors = new SecondFactors({ clock, box });
+  const challenges = new MfaChallengeService({ clock, throttle, factors, payloads, audit });
   return {
     resources,
     config,
     keys,
-    passwords,
-    box: new SecretBox(config.encryptionKey),
-    clock: options.clock ?? { now: () => Date.now() },
-    rateLimiter: resources.infra.rateLimiter,
-    lock: resources.infra.lock,
-    audits: new AuditCounts(),
+    clock,
+    audits,
+    audit,
+    auth: new AuthService({ clock, config, passwords, throttle, sessions, challenges, payloads, audit }),
+    challenges,
+    sessions,
+    totp: new TotpService({ clock, config, box, throttle, factors, audit }),
+    users: new UserService({ clock, passwords, throttle, lock: infra.lock, sessions, audit }),
+    apiKeys: new ApiKeyService({ clock, audit }),
     fork: () => resources.db.fork(),
   };
 }

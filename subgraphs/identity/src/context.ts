@@ -1,11 +1,14 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { BaseContext } from '@atrium/platform/server';
 import type { IdentityApp } from './app';
+import type { IdentityRequest } from './request';
 import { createUserLoader } from './user/user.loader';
 
 export interface IdentityContext extends BaseContext {
   em: EntityManager;
   app: IdentityApp;
+  /** What the app's services are given of this request (never the context itself). */
+  request: IdentityRequest;
   loaders: { user: ReturnType<typeof createUserLoader> };
   /**
    * The user a mutation of this request has just authenticated (signUp, signIn, refresh…). The caller is still
@@ -16,14 +19,11 @@ export interface IdentityContext extends BaseContext {
 
 export function buildContext(base: BaseContext, app: IdentityApp): IdentityContext {
   const em = app.fork();
-  return { ...base, em, app, loaders: { user: createUserLoader(em) }, authenticatedUserId: null };
-}
-
-/** The caller's user id when the request carries a signed-in user or an API key; null when anonymous. */
-export function callerId(ctx: IdentityContext): string | null {
-  return ctx.principal.kind === 'anonymous' ? null : ctx.principal.userId;
-}
-
-export function callerIsAdmin(ctx: IdentityContext): boolean {
-  return ctx.principal.kind !== 'anonymous' && ctx.principal.roles.includes('ADMIN');
+  const request: IdentityRequest = {
+    em,
+    principal: base.principal,
+    clientIp: base.clientIp ?? null,
+    userAgent: base.userAgent ?? null,
+  };
+  return { ...base, em, app, request, loaders: { user: createUserLoader(em) }, authenticatedUserId: null };
 }

@@ -1,8 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { IdentityContext } from '../context';
-import { requireActiveUser } from '../user/user.service';
 import { ApiKey } from './api-key.entity';
-import { createApiKey, listApiKeys, revokeApiKey } from './api-key.service';
 import { CreateApiKeyInput, CreatedApiKey } from './api-key.types';
 
 @Resolver(() => ApiKey)
@@ -11,9 +9,8 @@ export class ApiKeyResolver {
     description:
       'Your API keys, revoked ones included, newest first. Access token only (an API key gets FORBIDDEN).',
   })
-  async apiKeys(@Ctx() ctx: IdentityContext): Promise<ApiKey[]> {
-    const user = await requireActiveUser(ctx);
-    return listApiKeys(ctx, user.id);
+  apiKeys(@Ctx() ctx: IdentityContext): Promise<ApiKey[]> {
+    return ctx.app.apiKeys.listMine(ctx.request);
   }
 
   @Mutation(() => CreatedApiKey, {
@@ -25,7 +22,7 @@ export class ApiKeyResolver {
     input: CreateApiKeyInput,
     @Ctx() ctx: IdentityContext,
   ): Promise<CreatedApiKey> {
-    return createApiKey(ctx, input);
+    return ctx.app.apiKeys.create(ctx.request, input);
   }
 
   @Mutation(() => ApiKey, {
@@ -36,6 +33,6 @@ export class ApiKeyResolver {
     @Arg('id', () => ID, { description: 'The ApiKey.id.' }) id: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<ApiKey> {
-    return revokeApiKey(ctx, id);
+    return ctx.app.apiKeys.revoke(ctx.request, id);
   }
 }

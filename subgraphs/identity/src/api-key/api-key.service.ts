@@ -1,14 +1,15 @@
 import { errors } from '@atrium/platform/errors';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Principal } from '@atrium/platform/auth';
-import { audit } from '../audit/audit.service';
+import type { AuditService } from '../audit/audit.service';
+import type { Clock } from '../clock';
 import { assertNoProblems, type FieldProblem } from '../common/input-errors';
-import { callerIsAdmin, type IdentityContext } from '../context';
 import { displayPrefix, generateApiKeySecret, isWellFormedApiKey } from '../crypto/api-key-format';
 import { sha256Hex } from '../crypto/secrets';
 import { asPrincipalRoles } from '../user/role';
+import { callerIsAdmin, type IdentityRequest } from '../request';
+import { requireActiveUser } from '../user/active-user';
 import { User } from '../user/user.entity';
-import { requireActiveUser } from '../user/user.service';
 import { ApiKey } from './api-key.entity';
 import { CreatedApiKey, type CreateApiKeyInput } from './api-key.types';
 import { effectiveScopes, isKnownScope, scopesAllowedFor } from './scopes';
@@ -30,56 +31,72 @@ function inputProblems(input: CreateApiKeyInput, name: string, now: number): Fie
   return problems;
 }
 
-/** Creates a key for the caller with scopes their roles allow; returns the secret once. */
-export async function createApiKey(ctx: IdentityContext, input: CreateApiKeyInput): Promise<CreatedApiKey> {
-  const user = await requireActiveUser(ctx);
-  const name = input.name.trim();
-  const now = ctx.app.clock.now();
-  assertNoProblems(inputProblems(input, name, now));
-  const allowed = new Set(scopesAllowedFor(user.roles));
-  const beyond = input.scopes.filter((scope) => !allowed.has(scope));
-  if (beyond.length > 0)
-    throw errors.FORBIDDEN(`Your roles do not allow these scopes: ${beyond.join(', ')}`, { scopes: beyond });
-  const active = await ctx.em.count(ApiKey, { userId: user.id, revokedAt: null });
-  if (active >= MAX_ACTIVE_KEYS) throw errors.CONFLICT(`At most ${MAX_ACTIVE_KEYS} active API keys per user`);
-  const secret = generateApiKeySecret();
-  const apiKey = ctx.em.create(ApiKey, {
-    userId: user.id,
-    name,
-    prefix: displayPrefix(secret),
-    secretHash: sha256Hex(secret),
-    scopesText: [...new Set(input.scopes)].join(' '),
-    createdAt: new Date(now),
-    expiresAt: input.expiresAt ?? null,
-  });
-  audit(ctx, {
-    type: 'api_key.created',
-    targetUserId: user.id,
-    metadata: { apiKeyId: apiKey.id, name, prefix: apiKey.prefix, scopes: apiKey.scopes },
-  });
-  await ctx.em.flush();
-  return Object.assign(new CreatedApiKey(), { apiKey, secret });
+export interface ApiKeyServiceDeps {
+  clock: Clock;
+  audit: AuditService;
 }
 
-export function listApiKeys(ctx: IdentityContext, userId: string): Promise<ApiKey[]> {
-  return ctx.em.find(ApiKey, { userId }, { orderBy: { createdAt: 'desc', id: 'desc' } });
-}
+/** A signed-in user's API keys: create (the secret shown once), list, revoke. The gateway's check is `verifyApiKey`. */
+export class ApiKeyService {
+  constructor(private readonly deps: ApiKeyServiceDeps) {}
 
-/** Revokes one of the caller's keys (an ADMIN may revoke anyone's); NOT_FOUND for any other id. */
-export async function revokeApiKey(ctx: IdentityContext, id: string): Promise<ApiKey> {
-  const apiKey = await ctx.em.findOne(ApiKey, { id });
-  if (!apiKey || (apiKey.userId !== ctx.principal.userId && !callerIsAdmin(ctx)))
-    throw errors.NOT_FOUND('API key not found');
-  if (!apiKey.revokedAt) {
-    apiKey.revokedAt = new Date(ctx.app.clock.now());
-    audit(ctx, {
-      type: 'api_key.revoked',
-      targetUserId: apiKey.userId,
-      metadata: { apiKeyId: apiKey.id, prefix: apiKey.prefix },
+  /** Creates a key for the caller with scopes their roles allow; returns the secret once. */
+  async create(req: IdentityRequest, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+    const { em } = req;
+    const user = await requireActiveUser(req);
+    const name = input.name.trim();
+    const now = this.deps.clock.now();
+    assertNoProblems(inputProblems(input, name, now));
+    const allowed = new Set(scopesAllowedFor(user.roles));
+    const beyond = input.scopes.filter((scope) => !allowed.has(scope));
+    if (beyond.length > 0)
+      throw errors.FORBIDDEN(`Your roles do not allow these scopes: ${beyond.join(', ')}`, {
+        scopes: beyond,
+      });
+    const active = await em.count(ApiKey, { userId: user.id, revokedAt: null });
+    if (active >= MAX_ACTIVE_KEYS)
+      throw errors.CONFLICT(`At most ${MAX_ACTIVE_KEYS} active API keys per user`);
+    const secret = generateApiKeySecret();
+    const apiKey = em.create(ApiKey, {
+      userId: user.id,
+      name,
+      prefix: displayPrefix(secret),
+      secretHash: sha256Hex(secret),
+      scopesText: [...new Set(input.scopes)].join(' '),
+      createdAt: new Date(now),
+      expiresAt: input.expiresAt ?? null,
     });
-    await ctx.em.flush();
+    this.deps.audit.record(req, {
+      type: 'api_key.created',
+      targetUserId: user.id,
+      metadata: { apiKeyId: apiKey.id, name, prefix: apiKey.prefix, scopes: apiKey.scopes },
+    });
+    await em.flush();
+    return Object.assign(new CreatedApiKey(), { apiKey, secret });
   }
-  return apiKey;
+
+  /** The caller's keys, revoked ones included, newest first. */
+  async listMine(req: IdentityRequest): Promise<ApiKey[]> {
+    const user = await requireActiveUser(req);
+    return req.em.find(ApiKey, { userId: user.id }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+  }
+
+  /** Revokes one of the caller's keys (an ADMIN may revoke anyone's); NOT_FOUND for any other id. */
+  async revoke(req: IdentityRequest, id: string): Promise<ApiKey> {
+    const apiKey = await req.em.findOne(ApiKey, { id });
+    if (!apiKey || (apiKey.userId !== req.principal.userId && !callerIsAdmin(req.principal)))
+      throw errors.NOT_FOUND('API key not found');
+    if (!apiKey.revokedAt) {
+      apiKey.revokedAt = new Date(this.deps.clock.now());
+      this.deps.audit.record(req, {
+        type: 'api_key.revoked',
+        targetUserId: apiKey.userId,
+        metadata: { apiKeyId: apiKey.id, prefix: apiKey.prefix },
+      });
+      await req.em.flush();
+    }
+    return apiKey;
+  }
 }
 
 export interface VerifiedApiKey {

@@ -1,10 +1,9 @@
 import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { AuditEventsArgs } from '../common/args';
-import { callerId, callerIsAdmin, type IdentityContext } from '../context';
+import type { IdentityContext } from '../context';
+import { callerId, callerIsAdmin } from '../request';
 import { User } from '../user/user.entity';
 import { AuditEvent } from './audit-event.entity';
-import { listAuditEvents } from './audit-query.service';
-import { AuditEventConnection } from './audit.types';
+import { AuditEventConnection, AuditEventsArgs } from './audit.types';
 
 @Resolver(() => AuditEvent)
 export class AuditEventResolver {
@@ -16,7 +15,7 @@ export class AuditEventResolver {
     @Args(() => AuditEventsArgs) args: AuditEventsArgs,
     @Ctx() ctx: IdentityContext,
   ): Promise<AuditEventConnection> {
-    return listAuditEvents(ctx, args);
+    return ctx.app.audit.list(ctx.request, args);
   }
 
   /** The acting user, when the caller may see them (themself, or anyone for an ADMIN); otherwise null. */
@@ -27,7 +26,7 @@ export class AuditEventResolver {
   })
   async actor(@Root() event: AuditEvent, @Ctx() ctx: IdentityContext): Promise<User | null> {
     if (!event.actorId) return null;
-    if (event.actorId !== callerId(ctx) && !callerIsAdmin(ctx)) return null;
+    if (event.actorId !== callerId(ctx.principal) && !callerIsAdmin(ctx.principal)) return null;
     return ctx.loaders.user.load(event.actorId);
   }
 }

@@ -1,5 +1,10 @@
-import type { IdentityContext } from '../context';
+import { errors } from '@atrium/platform/errors';
+import { clampFirst, decodeCursor, encodeCursor } from '@atrium/platform/pagination';
+import type { Clock } from '../clock';
+import { callerId, callerIsAdmin, type IdentityRequest } from '../request';
+import type { AuditCounts } from './audit-counts';
 import { AuditEvent } from './audit-event.entity';
+import type { AuditEventConnection } from './audit.types';
 
 /** The event types written, documented in docs/identity.md. */
 export type AuditType =
@@ -31,16 +36,60 @@ export interface AuditInput {
   metadata?: Record<string, string | number | boolean | null | string[]>;
 }
 
-/** Adds an audit event to the request's unit of work; it is written by the mutation's flush. */
-export function audit(ctx: IdentityContext, input: AuditInput): AuditEvent {
-  const actorId = input.actorId === undefined ? ctx.principal.userId : input.actorId;
-  ctx.app.audits.record(input.type);
-  return ctx.em.create(AuditEvent, {
-    type: input.type,
-    actorId,
-    targetUserId: input.targetUserId ?? null,
-    ip: ctx.clientIp ?? null,
-    at: new Date(ctx.app.clock.now()),
-    metadataText: input.metadata ? JSON.stringify(input.metadata) : null,
-  });
+export interface AuditServiceDeps {
+  clock: Clock;
+  /** Counts every recorded type for `/status` and `/metrics`. */
+  counts: AuditCounts;
+}
+
+const isIdCursor = (value: unknown): value is { id: number } =>
+  Number.isSafeInteger((value as { id?: unknown })?.id);
+
+/** The audit log: every use case records its security-relevant facts here, `auditEvents` reads them. */
+export class AuditService {
+  constructor(private readonly deps: AuditServiceDeps) {}
+
+  /** Adds an event to the request's unit of work; the mutation's flush writes it. */
+  record(req: IdentityRequest, input: AuditInput): AuditEvent {
+    const actorId = input.actorId === undefined ? req.principal.userId : input.actorId;
+    this.deps.counts.record(input.type);
+    return req.em.create(AuditEvent, {
+      type: input.type,
+      actorId,
+      targetUserId: input.targetUserId ?? null,
+      ip: req.clientIp,
+      at: new Date(this.deps.clock.now()),
+      metadataText: input.metadata ? JSON.stringify(input.metadata) : null,
+    });
+  }
+
+  /**
+   * `auditEvents`, newest first. An ADMIN sees everything (or one user's events with `userId`); anyone else sees
+   * the events they caused or that concern them, and asking for another user's is FORBIDDEN.
+   */
+  async list(
+    req: IdentityRequest,
+    args: { first?: number | null; after?: string | null; userId?: string | null },
+  ): Promise<AuditEventConnection> {
+    const self = callerId(req.principal);
+    if (!self) throw errors.UNAUTHENTICATED('You must be signed in');
+    const admin = callerIsAdmin(req.principal);
+    if (!admin && args.userId && args.userId !== self)
+      throw errors.FORBIDDEN('You may only read your own audit events');
+    const subject = admin ? (args.userId ?? null) : self;
+    const first = clampFirst(args.first, 50);
+    const cursor = args.after ? decodeCursor(args.after, isIdCursor) : undefined;
+    const rows = await req.em.find(
+      AuditEvent,
+      {
+        $and: [
+          subject ? { $or: [{ actorId: subject }, { targetUserId: subject }] } : {},
+          cursor ? { id: { $lt: cursor.id } } : {},
+        ],
+      },
+      { orderBy: { id: 'desc' }, limit: first + 1 },
+    );
+    const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor({ id: node.id }), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
 }

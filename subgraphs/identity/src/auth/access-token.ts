@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { SIGNING_ALGORITHM } from '../crypto/signing-keys';
-import type { IdentityApp } from '../app';
+import type { Clock } from '../clock';
+import type { IdentityConfig } from '../config';
+import type { KeyRing } from '../crypto/signing-keys';
 import type { Role } from '../user/role';
 
 /** The `typ` header of access tokens (RFC 9068), so an ID token or another JWT is never taken for one. */
@@ -12,7 +14,11 @@ export const ACCESS_TOKEN_TYPE = 'at+jwt';
  * `jti`, signed by the current key and naming it in `kid`.
  */
 export async function issueAccessToken(
-  deps: Pick<IdentityApp, 'clock' | 'config' | 'keys'>,
+  deps: {
+    clock: Clock;
+    config: Pick<IdentityConfig, 'accessTokenTtlSeconds' | 'issuer' | 'audience'>;
+    keys: KeyRing;
+  },
   claims: { userId: string; sessionId: string; roles: Role[] },
 ): Promise<{ token: string; expiresAt: Date }> {
   const issuedAt = Math.floor(deps.clock.now() / 1000);

@@ -1,10 +1,26 @@
 import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
-import { CompleteMfaSignInArgs } from '../common/args';
 import type { IdentityContext } from '../context';
-import { completeMfaSignIn } from '../mfa/mfa-challenge.service';
-import { signOut } from '../session/session.service';
-import { refreshSession, signIn, signUp } from './auth.service';
-import { AuthPayload, SignInInput, SignInResult, SignUpInput, type MfaChallengePayload } from './auth.types';
+import {
+  AuthPayload,
+  CompleteMfaSignInArgs,
+  SignInInput,
+  SignInResult,
+  SignUpInput,
+  type MfaChallengePayload,
+} from './auth.types';
+
+/**
+ * The caller is still anonymous in `principal` for the rest of this request, yet reads the signed-in user's own
+ * fields (email) in the AuthPayload it receives: the permissions read `authenticatedUserId`.
+ */
+async function signedIn<T extends AuthPayload | MfaChallengePayload>(
+  ctx: IdentityContext,
+  result: Promise<T>,
+): Promise<T> {
+  const value = await result;
+  if (value instanceof AuthPayload) ctx.authenticatedUserId = value.user.id;
+  return value;
+}
 
 @Resolver()
 export class AuthResolver {
@@ -16,7 +32,7 @@ export class AuthResolver {
     @Arg('input', () => SignUpInput, { description: 'Email, password and display name.' }) input: SignUpInput,
     @Ctx() ctx: IdentityContext,
   ): Promise<AuthPayload> {
-    return signUp(ctx, input);
+    return signedIn(ctx, ctx.app.auth.signUp(ctx.request, input));
   }
 
   @Mutation(() => SignInResult, {
@@ -27,7 +43,7 @@ export class AuthResolver {
     @Arg('input', () => SignInInput, { description: 'Email and password.' }) input: SignInInput,
     @Ctx() ctx: IdentityContext,
   ): Promise<AuthPayload | MfaChallengePayload> {
-    return signIn(ctx, input);
+    return signedIn(ctx, ctx.app.auth.signIn(ctx.request, input));
   }
 
   @Mutation(() => AuthPayload, {
@@ -38,7 +54,7 @@ export class AuthResolver {
     @Args(() => CompleteMfaSignInArgs) args: CompleteMfaSignInArgs,
     @Ctx() ctx: IdentityContext,
   ): Promise<AuthPayload> {
-    return completeMfaSignIn(ctx, args.challengeToken, args.code);
+    return signedIn(ctx, ctx.app.challenges.complete(ctx.request, args.challengeToken, args.code));
   }
 
   @Mutation(() => AuthPayload, {
@@ -49,7 +65,7 @@ export class AuthResolver {
     @Arg('refreshToken', { description: 'The refresh token of the last AuthPayload.' }) refreshToken: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<AuthPayload> {
-    return refreshSession(ctx, refreshToken);
+    return signedIn(ctx, ctx.app.auth.refreshSession(ctx.request, refreshToken));
   }
 
   @Mutation(() => Boolean, {
@@ -60,6 +76,6 @@ export class AuthResolver {
     @Arg('refreshToken', { description: 'A refresh token of the session to end.' }) refreshToken: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<boolean> {
-    return signOut(ctx, refreshToken);
+    return ctx.app.sessions.signOut(ctx.request, refreshToken);
   }
 }

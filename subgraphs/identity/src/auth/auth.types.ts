@@ -1,4 +1,4 @@
-import { createUnionType, Field, InputType, ObjectType } from 'type-graphql';
+import { ArgsType, createUnionType, Field, InputType, ObjectType } from 'type-graphql';
 import { User } from '../user/user.entity';
 
 @ObjectType('AuthPayload', {
@@ -64,4 +64,13 @@ export class SignInInput {
 
   @Field({ description: "The account's password." })
   password!: string;
+}
+
+@ArgsType()
+export class CompleteMfaSignInArgs {
+  @Field({ description: 'The `challengeToken` of the MfaChallenge signIn returned.' })
+  challengeToken!: string;
+
+  @Field({ description: 'A 6-digit TOTP code or a recovery code (dashes, spaces and case do not matter).' })
+  code!: string;
 }

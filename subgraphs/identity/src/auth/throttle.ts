@@ -1,6 +1,6 @@
 import { errors } from '@atrium/platform/errors';
 import { sha256Hex } from '../crypto/secrets';
-import type { IdentityContext } from '../context';
+import type { IdentityRequest } from '../request';
 import {
   RateLimiterUnavailableError,
   type RateLimiter,
@@ -31,16 +31,34 @@ export interface ThrottleKey {
   tiers: readonly RateLimitRule[];
 }
 
-export function ipKey(ctx: IdentityContext, action: string): ThrottleKey {
-  return {
-    key: `${action}:ip:${ctx.clientIp ?? 'unknown'}`,
-    tiers: ipTiers(ctx.app.config.ipAttemptsPerMinute),
-  };
-}
-
 /** Keyed by a hash of the address, so no email sits in the rate limiter's store. */
 export function accountKey(action: string, account: string): ThrottleKey {
   return { key: `${action}:acct:${sha256Hex(account)}`, tiers: ACCOUNT_TIERS };
+}
+
+/**
+ * The throttle of every credential check (sign-up, sign-in, MFA codes, password change) on the process's shared
+ * rate limiter: per client address and per account.
+ */
+export class CredentialThrottle {
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly ipAttemptsPerMinute: number,
+  ) {}
+
+  /** The key of the request's client address for one action (`signin`, `signup`, `mfa`). */
+  ip(req: Pick<IdentityRequest, 'clientIp'>, action: string): ThrottleKey {
+    return { key: `${action}:ip:${req.clientIp ?? 'unknown'}`, tiers: ipTiers(this.ipAttemptsPerMinute) };
+  }
+
+  /** Counts one attempt against every key; RATE_LIMITED when any is exhausted (see `throttle`). */
+  check(keys: ThrottleKey[]): Promise<void> {
+    return throttle(this.limiter, keys);
+  }
+
+  clear(key: ThrottleKey): Promise<void> {
+    return clearThrottle(this.limiter, key);
+  }
 }
 
 /** Seconds a client is told to wait when the limiter's store is unreachable and attempts are refused. */

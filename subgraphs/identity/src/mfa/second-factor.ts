@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { IdentityContext } from '../context';
+import type { EntityManager } from '@mikro-orm/core';
+import type { Clock } from '../clock';
+import type { SecretBox } from '../crypto/encryption';
 import { sha256Hex } from '../crypto/secrets';
 import { base32Encode, matchTotp } from '../crypto/totp';
 import { User } from '../user/user.entity';
@@ -18,72 +20,70 @@ export function normalizeRecoveryCode(code: string): string {
   return code.replace(/[\s-]/g, '').toUpperCase();
 }
 
-/** Replaces the user's recovery codes with ten new ones; returns them in clear, once. */
-export async function replaceRecoveryCodes(ctx: IdentityContext, userId: string): Promise<string[]> {
-  await ctx.em.nativeDelete(RecoveryCode, { userId });
-  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode);
-  const now = new Date(ctx.app.clock.now());
-  for (const code of codes)
-    ctx.em.create(RecoveryCode, { userId, codeHash: sha256Hex(normalizeRecoveryCode(code)), createdAt: now });
-  return codes;
+export interface SecondFactorsDeps {
+  clock: Clock;
+  /** Opens the TOTP seeds sealed at rest. */
+  box: SecretBox;
 }
 
-/**
- * A TOTP code against a sealed seed: matched within ±1 step and newer than the last step used, and that step
- * recorded by compare-and-set, so the same code — even sent twice at once — is accepted only once.
- */
-export async function acceptTotp(
-  ctx: IdentityContext,
-  user: User,
-  sealedSecret: string,
-  code: string,
-): Promise<boolean> {
-  const secret = ctx.app.box.open(sealedSecret);
-  const step = matchTotp(secret, code, {
-    nowMs: ctx.app.clock.now(),
-    lastUsedStep: user.totpLastStep ?? null,
-  });
-  if (step === null) return false;
-  const updated = await ctx.em.nativeUpdate(
-    User,
-    { id: user.id, $or: [{ totpLastStep: null }, { totpLastStep: { $lt: step } }] },
-    { totpLastStep: step },
-  );
-  return updated === 1;
-}
+/** A user's second factors: their TOTP seed and their recovery codes, each code accepted once. */
+export class SecondFactors {
+  constructor(private readonly deps: SecondFactorsDeps) {}
 
-/** Marks an unused recovery code used (compare-and-set); true when it was one of the user's unused codes. */
-export async function acceptRecoveryCode(
-  ctx: IdentityContext,
-  userId: string,
-  code: string,
-): Promise<boolean> {
-  const normalized = normalizeRecoveryCode(code);
-  if (!/^[A-Z2-7]{12}$/.test(normalized)) return false;
-  const row = await ctx.em.findOne(RecoveryCode, { userId, codeHash: sha256Hex(normalized), usedAt: null });
-  if (!row) return false;
-  const used = await ctx.em.nativeUpdate(
-    RecoveryCode,
-    { id: row.id, usedAt: null },
-    { usedAt: new Date(ctx.app.clock.now()) },
-  );
-  return used === 1;
-}
-
-/** The second factor of an enrolled user: a 6-digit TOTP code or one of their recovery codes. */
-export async function acceptSecondFactor(
-  ctx: IdentityContext,
-  user: User,
-  code: string,
-): Promise<'totp' | 'recovery_code' | null> {
-  const trimmed = code.trim();
-  if (/^\d{6}$/.test(trimmed)) {
-    if (!user.totpSecret) return null;
-    return (await acceptTotp(ctx, user, user.totpSecret, trimmed)) ? 'totp' : null;
+  /** Replaces the user's recovery codes with ten new ones; returns them in clear, once. */
+  async replaceRecoveryCodes(em: EntityManager, userId: string): Promise<string[]> {
+    await em.nativeDelete(RecoveryCode, { userId });
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode);
+    const now = new Date(this.deps.clock.now());
+    for (const code of codes)
+      em.create(RecoveryCode, { userId, codeHash: sha256Hex(normalizeRecoveryCode(code)), createdAt: now });
+    return codes;
   }
-  return (await acceptRecoveryCode(ctx, user.id, trimmed)) ? 'recovery_code' : null;
-}
 
-export async function remainingRecoveryCodes(ctx: IdentityContext, userId: string): Promise<number> {
-  return ctx.em.count(RecoveryCode, { userId, usedAt: null });
+  /**
+   * A TOTP code against a sealed seed: matched within ±1 step and newer than the last step used, and that step
+   * recorded by compare-and-set, so the same code — even sent twice at once — is accepted only once.
+   */
+  async acceptTotp(em: EntityManager, user: User, sealedSecret: string, code: string): Promise<boolean> {
+    const secret = this.deps.box.open(sealedSecret);
+    const step = matchTotp(secret, code, {
+      nowMs: this.deps.clock.now(),
+      lastUsedStep: user.totpLastStep ?? null,
+    });
+    if (step === null) return false;
+    const updated = await em.nativeUpdate(
+      User,
+      { id: user.id, $or: [{ totpLastStep: null }, { totpLastStep: { $lt: step } }] },
+      { totpLastStep: step },
+    );
+    return updated === 1;
+  }
+
+  /** Marks an unused recovery code used (compare-and-set); true when it was one of the user's unused codes. */
+  async acceptRecoveryCode(em: EntityManager, userId: string, code: string): Promise<boolean> {
+    const normalized = normalizeRecoveryCode(code);
+    if (!/^[A-Z2-7]{12}$/.test(normalized)) return false;
+    const row = await em.findOne(RecoveryCode, { userId, codeHash: sha256Hex(normalized), usedAt: null });
+    if (!row) return false;
+    const used = await em.nativeUpdate(
+      RecoveryCode,
+      { id: row.id, usedAt: null },
+      { usedAt: new Date(this.deps.clock.now()) },
+    );
+    return used === 1;
+  }
+
+  /** The second factor of an enrolled user: a 6-digit TOTP code or one of their recovery codes. */
+  async accept(em: EntityManager, user: User, code: string): Promise<'totp' | 'recovery_code' | null> {
+    const trimmed = code.trim();
+    if (/^\d{6}$/.test(trimmed)) {
+      if (!user.totpSecret) return null;
+      return (await this.acceptTotp(em, user, user.totpSecret, trimmed)) ? 'totp' : null;
+    }
+    return (await this.acceptRecoveryCode(em, user.id, trimmed)) ? 'recovery_code' : null;
+  }
+
+  remainingRecoveryCodes(em: EntityManager, userId: string): Promise<number> {
+    return em.count(RecoveryCode, { userId, usedAt: null });
+  }
 }

@@ -1,6 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { IdentityContext } from '../context';
-import { confirmTotpEnrollment, disableTotp, startTotpEnrollment } from './totp.service';
 import { TotpEnrollment } from './totp.types';
 
 @Resolver()
@@ -10,7 +9,7 @@ export class TotpResolver {
       'Starts turning MFA on: a new TOTP seed (RFC 6238, SHA-1, 6 digits, 30 s) to show as a QR code; confirmTotpEnrollment finishes. Access token only. Errors: CONFLICT (MFA is already on).',
   })
   startTotpEnrollment(@Ctx() ctx: IdentityContext): Promise<TotpEnrollment> {
-    return startTotpEnrollment(ctx);
+    return ctx.app.totp.startEnrollment(ctx.request);
   }
 
   @Mutation(() => [String], {
@@ -21,7 +20,7 @@ export class TotpResolver {
     @Arg('code', { description: 'The current 6-digit code of the authenticator app.' }) code: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<string[]> {
-    return confirmTotpEnrollment(ctx, code);
+    return ctx.app.totp.confirmEnrollment(ctx.request, code);
   }
 
   @Mutation(() => Boolean, {
@@ -32,6 +31,6 @@ export class TotpResolver {
     @Arg('code', { description: 'A 6-digit TOTP code or a recovery code.' }) code: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<boolean> {
-    return disableTotp(ctx, code);
+    return ctx.app.totp.disable(ctx.request, code);
   }
 }

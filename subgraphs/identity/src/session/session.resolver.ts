@@ -1,17 +1,14 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { IdentityContext } from '../context';
-import { requireActiveUser } from '../user/user.service';
 import { Session } from './session.entity';
-import { listSessions, revokeAllSessions, revokeSession } from './session.service';
 
 @Resolver(() => Session)
 export class SessionResolver {
   @Query(() => [Session], {
     description: 'Your live sessions, newest first. Access token only (an API key gets FORBIDDEN).',
   })
-  async sessions(@Ctx() ctx: IdentityContext): Promise<Session[]> {
-    const user = await requireActiveUser(ctx);
-    return listSessions(ctx, user.id);
+  sessions(@Ctx() ctx: IdentityContext): Promise<Session[]> {
+    return ctx.app.sessions.listMine(ctx.request);
   }
 
   @FieldResolver(() => Boolean, { description: 'The session of the access token making this request.' })
@@ -27,15 +24,14 @@ export class SessionResolver {
     @Arg('id', () => ID, { description: 'The Session.id.' }) id: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<boolean> {
-    return revokeSession(ctx, id);
+    return ctx.app.sessions.revoke(ctx.request, id);
   }
 
   @Mutation(() => Int, {
     description:
       'Ends all your sessions, this one included; returns how many were live. Access token only (an API key gets FORBIDDEN).',
   })
-  async revokeAllSessions(@Ctx() ctx: IdentityContext): Promise<number> {
-    const user = await requireActiveUser(ctx);
-    return revokeAllSessions(ctx, user.id);
+  revokeAllSessions(@Ctx() ctx: IdentityContext): Promise<number> {
+    return ctx.app.sessions.revokeAllMine(ctx.request);
   }
 }

@@ -1,5 +1,4 @@
-import { errors } from '@atrium/platform/errors';
-import { callerId, callerIsAdmin, type IdentityContext } from '../context';
+import type { IdentityContext } from '../context';
 import type { User } from './user.entity';
 
 /**
@@ -11,9 +10,5 @@ export async function resolveUserReference(
   reference: { id: string },
   ctx: IdentityContext,
 ): Promise<User | null> {
-  const self = callerId(ctx);
-  if (!self) throw errors.UNAUTHENTICATED('You must be signed in');
-  if (self !== reference.id && !callerIsAdmin(ctx))
-    throw errors.FORBIDDEN('You may only read your own account');
-  return ctx.loaders.user.load(reference.id);
+  return ctx.app.users.findVisible(ctx.principal, ctx.loaders.user, reference.id);
 }

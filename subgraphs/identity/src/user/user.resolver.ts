@@ -1,9 +1,14 @@
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { ChangePasswordArgs, SetUserDisabledArgs, SetUserRolesArgs, UsersArgs } from '../common/args';
-import { callerId, type IdentityContext } from '../context';
+import type { IdentityContext } from '../context';
+import { callerId } from '../request';
 import { User } from './user.entity';
-import { changePassword, findVisibleUser, listUsers, setUserDisabled, setUserRoles } from './user.service';
-import { UserConnection } from './user.types';
+import {
+  ChangePasswordArgs,
+  SetUserDisabledArgs,
+  SetUserRolesArgs,
+  UserConnection,
+  UsersArgs,
+} from './user.types';
 
 @Resolver(() => User)
 export class UserResolver {
@@ -13,7 +18,7 @@ export class UserResolver {
       'The signed-in user, or the owner of the API key (scope profile:read); null for an anonymous caller.',
   })
   async me(@Ctx() ctx: IdentityContext): Promise<User | null> {
-    const id = callerId(ctx);
+    const id = callerId(ctx.principal);
     return id ? ctx.loaders.user.load(id) : null;
   }
 
@@ -26,14 +31,14 @@ export class UserResolver {
     @Arg('id', () => ID, { description: "The account's id." }) id: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<User | null> {
-    return findVisibleUser(ctx, id);
+    return ctx.app.users.findVisible(ctx.principal, ctx.loaders.user, id);
   }
 
   @Query(() => UserConnection, {
     description: 'ADMIN (scope users:read): every account, oldest first, a page at a time.',
   })
   users(@Args(() => UsersArgs) args: UsersArgs, @Ctx() ctx: IdentityContext): Promise<UserConnection> {
-    return listUsers(ctx, args);
+    return ctx.app.users.list(ctx.request, args);
   }
 
   @Mutation(() => User, {
@@ -44,7 +49,7 @@ export class UserResolver {
     @Args(() => SetUserRolesArgs) args: SetUserRolesArgs,
     @Ctx() ctx: IdentityContext,
   ): Promise<User> {
-    return setUserRoles(ctx, args.userId, args.roles);
+    return ctx.app.users.setRoles(ctx.request, args.userId, args.roles);
   }
 
   @Mutation(() => User, {
@@ -55,7 +60,7 @@ export class UserResolver {
     @Args(() => SetUserDisabledArgs) args: SetUserDisabledArgs,
     @Ctx() ctx: IdentityContext,
   ): Promise<User> {
-    return setUserDisabled(ctx, args.userId, args.disabled);
+    return ctx.app.users.setDisabled(ctx.request, args.userId, args.disabled);
   }
 
   @Mutation(() => Boolean, {
@@ -66,6 +71,6 @@ export class UserResolver {
     @Args(() => ChangePasswordArgs) args: ChangePasswordArgs,
     @Ctx() ctx: IdentityContext,
   ): Promise<boolean> {
-    return changePassword(ctx, args.currentPassword, args.newPassword);
+    return ctx.app.users.changePassword(ctx.request, args.currentPassword, args.newPassword);
   }
 }
