@@ -3,7 +3,8 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
-import { buildSchemaSync, createResolversMap, type BuildSchemaOptions } from 'type-graphql';
+import { buildSchemaSync, createResolversMap, registerEnumType, type BuildSchemaOptions } from 'type-graphql';
+import { CircuitState } from '../resilience/circuit-state';
 
 /** The federation 2 directives a subgraph may use; imported once so every subgraph links the same version. */
 const FEDERATION_LINK =
@@ -12,6 +13,21 @@ const FEDERATION_LINK =
 
 /** The contract's `JSON` scalar, for fields typed `() => JSON`. */
 export const JSONScalar = JSONResolver;
+
+// The contract's `CircuitState`, registered once here for every subgraph that shows a breaker (generation's model
+// providers, monitoring's system status): composition needs one name with one description and one set of values.
+registerEnumType(CircuitState, {
+  name: 'CircuitState',
+  description: 'The state of a circuit breaker guarding calls to a dependency.',
+  valuesConfig: {
+    CLOSED: { description: 'Calls go through.' },
+    OPEN: { description: 'Too many recent calls failed: calls are refused at once, without trying.' },
+    HALF_OPEN: {
+      description: 'After the cooldown: a few probe calls decide whether it closes or opens again.',
+    },
+  },
+});
+export { CircuitState };
 
 /**
  * type-graphql insists on a PubSub as soon as a schema has subscriptions, even when every subscription brings

@@ -1,7 +1,7 @@
 export {
   createPolicy,
   type BreakerOptions,
-  type CircuitState,
+  CircuitState,
   type ExecuteOptions,
   type Policy,
   type PolicyOptions,

@@ -2,8 +2,7 @@
 // package loads it with require() and declares below the few members it uses — checked against mollitia 0.1.1
 // (dist/index.js). Nothing untyped leaves this file.
 
-/** A breaker state, in the words the rest of Atrium uses. */
-export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+import type { CircuitState } from './circuit-state';
 
 type MollitiaState = 'closed' | 'half-opened' | 'opened';
 

@@ -1,9 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import { CircuitOpenError, PolicyDisposedError, PolicyTimeoutError } from './errors';
-import { BreakerRejection, CountBreaker, type CircuitState } from './mollitia';
+import { CircuitState } from './circuit-state';
+import { BreakerRejection, CountBreaker } from './mollitia';
 import { fullJitterDelay, runAttempt, sleep, Stopped } from './timing';
 
-export type { CircuitState };
+export { CircuitState };
 
 export interface RetryOptions {
   /** Total attempts, the first call included (1 = never retry). */

@@ -1,6 +1,7 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
 import type { GenerationContext } from '../context';
-import { CircuitState, ModelProvider } from './model-provider.type';
+import { CircuitState } from '@atrium/platform/federation';
+import { ModelProvider } from './model-provider.type';
 
 @Resolver(() => ModelProvider)
 export class ModelProviderResolver {
@@ -12,7 +13,7 @@ export class ModelProviderResolver {
     const { providers, board } = ctx.app;
     return Promise.all(
       providers.map(async (provider) => {
-        const circuitState = CircuitState[await board.stateOf(provider)];
+        const circuitState = await board.stateOf(provider);
         return {
           id: provider.id,
           kind: provider.kind,

@@ -1,22 +1,5 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-
-export enum CircuitState {
-  CLOSED = 'CLOSED',
-  OPEN = 'OPEN',
-  HALF_OPEN = 'HALF_OPEN',
-}
-// Described the same way as monitoring's CircuitState, so composition merges one text.
-registerEnumType(CircuitState, {
-  name: 'CircuitState',
-  description: 'The state of a circuit breaker guarding calls to a dependency.',
-  valuesConfig: {
-    CLOSED: { description: 'Calls go through.' },
-    OPEN: { description: 'Too many recent calls failed: calls are refused at once, without trying.' },
-    HALF_OPEN: {
-      description: 'After the cooldown: a few probe calls decide whether it closes or opens again.',
-    },
-  },
-});
+import { Field, ID, ObjectType } from 'type-graphql';
+import { CircuitState } from '@atrium/platform/federation';
 
 @ObjectType('ModelProvider', { description: 'A model provider the router may send generation work to.' })
 export class ModelProvider {

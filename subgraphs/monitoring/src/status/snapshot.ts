@@ -1,5 +1,6 @@
 import type { ServiceProbe } from './probe';
-import { CircuitState, HealthStatus, type SystemStatus } from './system-status.type';
+import { CircuitState } from '@atrium/platform/federation';
+import { HealthStatus, type SystemStatus } from './system-status.type';
 
 /** One poll of every target, as plain JSON: what the cache keeps and the event bus carries. */
 export interface StatusSnapshot {

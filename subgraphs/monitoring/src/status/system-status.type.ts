@@ -1,4 +1,5 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { CircuitState } from '@atrium/platform/federation';
 
 export enum HealthStatus {
   UP = 'UP',
@@ -14,23 +15,6 @@ registerEnumType(HealthStatus, {
       description: 'Answers, but something it needs is failing (a breaker open, a queue unreadable).',
     },
     DOWN: { description: 'Does not answer, or cannot do its job.' },
-  },
-});
-
-export enum CircuitState {
-  CLOSED = 'CLOSED',
-  OPEN = 'OPEN',
-  HALF_OPEN = 'HALF_OPEN',
-}
-registerEnumType(CircuitState, {
-  name: 'CircuitState',
-  description: 'The state of a circuit breaker guarding calls to a dependency.',
-  valuesConfig: {
-    CLOSED: { description: 'Calls go through.' },
-    OPEN: { description: 'Too many recent calls failed: calls are refused at once, without trying.' },
-    HALF_OPEN: {
-      description: 'After the cooldown: a few probe calls decide whether it closes or opens again.',
-    },
   },
 });
 
