@@ -1,4 +1,12 @@
-import { and, createPermissions, hasRole, hasScope, type RuleTypeMap } from '@atrium/platform/auth';
+import {
+  and,
+  createPermissions,
+  hasRole,
+  hasScope,
+  type Principal,
+  type RuleTypeMap,
+} from '@atrium/platform/auth';
+import { monitoringErrors } from './errors';
 
 const isAdmin = hasRole('ADMIN');
 // An ADMIN's API key reads monitoring only when it was given the monitoring:read scope.
@@ -20,3 +28,15 @@ export const rules: RuleTypeMap = {
 };
 
 export const permissions = createPermissions(rules);
+
+/**
+ * The `admin` rule for a subscription's subscribe step, which shield does not guard: it checks each event as it is
+ * resolved, so a refused subscriber would wait for the first event (forever, for `alertsChanged`) and stay
+ * subscribed. Thrown here, the refusal is the only answer and the operation completes.
+ */
+export function assertMonitoringReader(principal: Principal): void {
+  if (principal.kind === 'anonymous') throw monitoringErrors.UNAUTHENTICATED('You must be signed in');
+  if (!principal.roles.includes('ADMIN')) throw monitoringErrors.FORBIDDEN('Requires role ADMIN');
+  if (principal.kind === 'apiKey' && !principal.scopes.includes('monitoring:read'))
+    throw monitoringErrors.FORBIDDEN('This API key lacks the scope monitoring:read');
+}

@@ -13,6 +13,7 @@ import {
   Subscription,
 } from 'type-graphql';
 import type { MonitoringContext } from '../context';
+import { assertMonitoringReader } from '../permissions';
 import { Alert, AlertState } from './alert.entity';
 import { fromView, type AlertView } from './alert.service';
 
@@ -53,7 +54,11 @@ export class AlertResolver {
   @Subscription(() => Alert, {
     description:
       'Every alert as it opens (FIRING), resolves or is acknowledged; it never completes. ADMIN (API keys: monitoring:read).',
-    subscribe: ({ context }) => (context as MonitoringContext).app.alerts.changes(),
+    subscribe: ({ context }) => {
+      const ctx = context as MonitoringContext;
+      assertMonitoringReader(ctx.principal);
+      return ctx.app.alerts.changes();
+    },
   })
   alertsChanged(@Root() alert: AlertView): Alert {
     return fromView(alert);

@@ -1,5 +1,6 @@
 import { Ctx, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { MonitoringContext } from '../context';
+import { assertMonitoringReader } from '../permissions';
 import { SystemStatus } from './system-status.type';
 
 @Resolver(() => SystemStatus)
@@ -15,7 +16,11 @@ export class SystemStatusResolver {
   @Subscription(() => SystemStatus, {
     description:
       'The current status first, then each change (never an unchanged poll); it never completes. ADMIN (API keys: monitoring:read).',
-    subscribe: ({ context }) => (context as MonitoringContext).app.status.watch(),
+    subscribe: ({ context }) => {
+      const ctx = context as MonitoringContext;
+      assertMonitoringReader(ctx.principal);
+      return ctx.app.status.watch();
+    },
   })
   systemStatusChanged(@Root() status: SystemStatus): SystemStatus {
     return status;
