@@ -1,12 +1,9 @@
 import type { Principal } from '@atrium/platform/auth';
 import type { EventBus } from '@atrium/platform/events';
+import type { EntityManager } from '@mikro-orm/core';
 import { ACTIVE_STATUSES, GenerationJob, isTerminal } from '../generation-job/generation-job.entity';
-
-/** Jobs a `myGenerationEvents` subscription remembers; the oldest are forgotten first. */
-const MAX_REMEMBERED_JOBS = 1000;
 import { canSee, notFound } from '../generation-job/generation-job.service';
 import type { JobStore } from '../generation-job/job-store';
-import type { EntityManager } from '@mikro-orm/core';
 import {
   GenerationEventType,
   jobTopic,
@@ -14,7 +11,14 @@ import {
   userTopic,
   type JobEventPayload,
 } from '../generation-job/job-events';
-import { orderedJobEvents } from './ordered-events';
+import { inSequence } from './in-sequence';
+import { JobSequencer } from './sequencer';
+
+/**
+ * Jobs a `myGenerationEvents` subscription remembers; the least recently seen are forgotten first, so a long
+ * subscription keeps little state (finished jobs stay until pushed out, so a late duplicate is still recognised).
+ */
+const MAX_REMEMBERED_JOBS = 1000;
 
 export function snapshotOf(job: GenerationJob): JobEventPayload {
   return {
@@ -44,14 +48,17 @@ export async function watchJob(
     if (!job || !canSee(principal, job)) throw notFound();
     return (async function* () {
       try {
-        yield snapshotOf(job);
+        const first = snapshotOf(job);
+        yield first;
         if (isTerminal(job.status)) return;
+        const sequencer = new JobSequencer();
+        sequencer.delivered(first);
         const resync = async () => {
           const fresh = await deps.store.find(id);
           if (!fresh) throw notFound();
           return snapshotOf(fresh);
         };
-        yield* orderedJobEvents(events, job.sequence, resync);
+        yield* inSequence(events, sequencer, resync, { endOnTerminal: true });
       } finally {
         await events.return?.();
       }
@@ -64,9 +71,10 @@ export async function watchJob(
 
 /**
  * `myGenerationEvents`: every event of the subscriber's jobs. It starts with a SNAPSHOT of each job still
- * QUEUED or RUNNING (at most 100), then passes events on, dropping any a job's snapshot already covers. When an
- * event skips sequence numbers (a lost message, or a job it had not seen from its start) it sends a fresh SNAPSHOT
- * of that job read from the database first, so the subscriber never holds a state with a hole in it.
+ * QUEUED or RUNNING (at most 100), then passes each job's events on by the one sequence rule (`JobSequencer`):
+ * in order, duplicates and events a SNAPSHOT covered dropped, a hole that stays open (a lost message, or a job it
+ * had not seen from its start) repaired by a fresh SNAPSHOT of that job from the database, so the subscriber
+ * never holds a state with a hole in it.
  */
 export async function watchUser(
   deps: { events: EventBus; fork: () => EntityManager },
@@ -84,26 +92,18 @@ export async function watchUser(
         { orderBy: { createdAt: 'asc' }, limit: 100 },
       );
     return (async function* () {
-      const seen = new Map<string, number>();
+      const sequencer = new JobSequencer(undefined, MAX_REMEMBERED_JOBS);
+      const resync = async (jobId: string) => {
+        const fresh = await deps.fork().findOne(GenerationJob, { id: jobId, ownerId: userId });
+        return fresh ? snapshotOf(fresh) : null;
+      };
       try {
         for (const job of active) {
-          seen.set(job.id, job.sequence);
-          yield snapshotOf(job);
+          const snapshot = snapshotOf(job);
+          sequencer.delivered(snapshot);
+          yield snapshot;
         }
-        for await (const event of events) {
-          const last = seen.get(event.job.id) ?? 0;
-          if (event.sequence <= last) continue;
-          if (event.sequence > last + 1) {
-            const fresh = await deps.fork().findOne(GenerationJob, { id: event.job.id, ownerId: userId });
-            if (fresh && fresh.sequence > last) {
-              yield snapshotOf(fresh);
-              remember(seen, fresh.id, fresh.sequence);
-              if (event.sequence <= fresh.sequence) continue;
-            }
-          }
-          remember(seen, event.job.id, event.sequence);
-          yield event;
-        }
+        yield* inSequence(events, sequencer, resync);
       } finally {
         await events.return?.();
       }
@@ -112,14 +112,4 @@ export async function watchUser(
     await events.return?.();
     throw error;
   }
-}
-
-/**
- * The last sequence sent per job, bounded so a long subscription keeps little state; finished jobs stay until
- * pushed out, so a late duplicate of their events is still recognised instead of triggering a resync.
- */
-function remember(seen: Map<string, number>, jobId: string, sequence: number): void {
-  seen.delete(jobId);
-  seen.set(jobId, sequence);
-  if (seen.size > MAX_REMEMBERED_JOBS) seen.delete(seen.keys().next().value as string);
 }
