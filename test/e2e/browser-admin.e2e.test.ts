@@ -5,7 +5,13 @@ import type { Browser } from 'playwright-core';
 import { createLogger } from '@atrium/platform/logging';
 import type { SubgraphServer } from '@atrium/platform/server';
 import { createIntegrationsServer, loadIntegrationsConfig } from '@atrium/subgraph-integrations';
-import { browserSkipReason, launchChromium, openWatchedPage, saveScreenshot } from '../src/browser';
+import {
+  accessibilityViolations,
+  browserSkipReason,
+  launchChromium,
+  openWatchedPage,
+  saveScreenshot,
+} from '../src/browser';
 import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
 
 // A browser, a stack and a restarted subgraph on two shared cores: generous, since nothing here is timed.
@@ -54,6 +60,7 @@ describeBrowser(`the admin system page in Chromium${skipReason ? ` (skipped: ${s
     await tile.locator('[data-status="UP"]').first().waitFor();
     await page.getByText('No alert is firing.').waitFor();
     await page.getByRole('img', { name: /Queue depth: latest/ }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     await saveScreenshot(page, 'console-system');
 
     const integrations = stack.subgraphs.integrations;
@@ -62,6 +69,8 @@ describeBrowser(`the admin system page in Chromium${skipReason ? ` (skipped: ${s
     await tile.locator('> [data-status="DOWN"]').waitFor();
     const alert = page.getByTestId('firing-alerts').locator('li', { hasText: 'integrations' });
     await alert.waitFor();
+    // The page with a DOWN tile and a firing alert (its acknowledge button included) is as accessible.
+    expect(await accessibilityViolations(page)).toEqual([]);
     await saveScreenshot(page, 'console-system-down');
 
     // The same service back on the same port (a fresh embedded database is enough for its health).

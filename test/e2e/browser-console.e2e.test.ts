@@ -2,7 +2,13 @@ import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { postGraphQL } from '@atrium/platform/testing';
 import { totpCode } from '@atrium/subgraph-identity/crypto/totp';
-import { browserSkipReason, launchChromium, openWatchedPage, saveScreenshot } from '../src/browser';
+import {
+  accessibilityViolations,
+  browserSkipReason,
+  launchChromium,
+  openWatchedPage,
+  saveScreenshot,
+} from '../src/browser';
 import { parsePdf } from '../src/pdf';
 import { startStack, type Stack } from '../src/stack';
 
@@ -33,6 +39,27 @@ describeBrowser(`the console in Chromium${skipReason ? ` (skipped: ${skipReason}
     const { page } = watched;
     const response = await page.goto(`${origin}/console`);
     expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    // Every control is reachable with the Tab key alone, in reading order.
+    const focused: string[] = [];
+    for (let step = 0; step < 6; step++) {
+      await page.keyboard.press('Tab');
+      focused.push(
+        await page.evaluate<string>(`{
+          const element = document.activeElement;
+          (element.labels?.[0] ?? element).textContent.trim();
+        }`),
+      );
+    }
+    expect(focused).toEqual([
+      'Sign in',
+      'Create account',
+      'Email',
+      'Password',
+      'Sign in',
+      'GraphQL explorer',
+    ]);
 
     await page.getByRole('tab', { name: 'Create account' }).click();
     await page.getByLabel('Display name').fill('Console User');
@@ -42,6 +69,8 @@ describeBrowser(`the console in Chromium${skipReason ? ` (skipped: ${skipReason}
     await page.getByRole('button', { name: 'Create account' }).click();
 
     await page.getByRole('heading', { name: 'Generate' }).waitFor();
+    await page.getByText('No jobs yet: generate one above.').waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByLabel('Kind').selectOption('BATTLECARD');
     await page.getByLabel('Competitor name').fill('Acme Corp');
     await page.getByLabel('Prompt').fill('Position us against Acme for mid-market buyers');
@@ -70,6 +99,7 @@ describeBrowser(`the console in Chromium${skipReason ? ` (skipped: ${skipReason}
     expect([...lengths].sort((a, b) => a - b)).toEqual(lengths);
 
     await page.getByRole('link', { name: 'Download PDF' }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     await saveScreenshot(page, 'console-job');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -88,6 +118,7 @@ describeBrowser(`the console in Chromium${skipReason ? ` (skipped: ${skipReason}
     await page.getByRole('link', { name: 'Generate & jobs' }).click();
     const row = page.locator('tr', { hasText: 'Acme' }).first();
     await row.getByText('SUCCEEDED').waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     await saveScreenshot(page, 'console-jobs');
 
     expect(watched.foreignRequests(origin)).toEqual([]);

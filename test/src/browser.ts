@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type WebSocket } from 'playwright-core';
 
@@ -133,4 +133,35 @@ export function connectionInitAuthorizations(watched: WatchedPage): (string | un
     .map((frame) => JSON.parse(frame) as { type?: string; payload?: { authorization?: string } })
     .filter((message) => message.type === 'connection_init')
     .map((message) => message.payload?.authorization);
+}
+
+/** An accessibility problem axe-core found, in a form a failing assertion can print. */
+export interface AccessibilityViolation {
+  rule: string;
+  impact: string;
+  help: string;
+  /** CSS selectors of the offending elements. */
+  targets: string[];
+}
+
+const AXE_SOURCE = require.resolve('axe-core/axe.min.js');
+
+/**
+ * Runs axe-core (WCAG 2.x A/AA and best practices) on the page as it is now and returns the violations of
+ * serious or critical impact. axe is evaluated through the DevTools protocol rather than added as a `<script>`,
+ * which the page's CSP (`script-src 'self'`) rightly refuses.
+ */
+export async function accessibilityViolations(page: Page): Promise<AccessibilityViolation[]> {
+  await page.evaluate(readFileSync(AXE_SOURCE, 'utf8'));
+  const violations = await page.evaluate<AccessibilityViolation[]>(`axe
+    .run(document, { resultTypes: ['violations'] })
+    .then((results) => results.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => ({
+        rule: violation.id,
+        impact: violation.impact,
+        help: violation.help,
+        targets: violation.nodes.map((node) => node.target.join(' ')),
+      })))`);
+  return violations;
 }

@@ -87,9 +87,12 @@ export function JobPage({ id }: { id: string }) {
             <dt>Kind</dt>
             <dd>{kindLabel(job.kind)}</dd>
             <dt>Status</dt>
-            <dd role="status" aria-live="polite" data-testid="job-status">
-              <StatusBadge status={job.status} />
-              {live_ && !TERMINAL.has(job.status) && <span className="hint"> live</span>}
+            <dd>
+              {/* The live region is inside the <dd>: a role on the <dd> itself would break the list's semantics. */}
+              <span role="status" aria-live="polite" data-testid="job-status">
+                <StatusBadge status={job.status} />
+                {live_ && !TERMINAL.has(job.status) && <span className="hint"> live</span>}
+              </span>
             </dd>
             <dt>Progress</dt>
             <dd>
