@@ -1,3 +1,4 @@
+import './style-nonce';
 import './monaco-workers';
 import 'graphiql/style.css';
 import { GraphiQL } from 'graphiql';
