@@ -104,7 +104,15 @@ export function createGenerationApp(
     publisher,
     metrics,
     log,
-    stalledAfterMs: settings.stalledAfterMs,
+    attempts: settings.jobAttempts,
+    // One queue job id per lapsed run (`<job>.<run>.<attempt>`), unlike the first delivery's `<job>.<run>`.
+    requeue: async (job) => {
+      await queue.add(
+        'generate',
+        { jobId: job.id },
+        { jobId: `${job.id}.${job.runs}.${job.attempts}`, attempts: settings.jobAttempts, backoffMs: 1000 },
+      );
+    },
     intervalMs: settings.sweepIntervalMs,
   });
 

@@ -92,7 +92,7 @@ const specFor = (source: Record<string, string | undefined>) => ({
   GENERATION_INLINE_WORKER: env.oneOf(['auto', 'true', 'false'] as const, { default: 'auto' }),
   GENERATION_JOB_ATTEMPTS: env.int({ default: 3, min: 1, max: 20 }),
   GENERATION_WORKER_LOCK_MS: env.int({ default: 30_000, min: 1000, max: MAX_TIMER_MS }),
-  GENERATION_STALLED_AFTER_MS: env.int({ default: 1_800_000, min: 1000, max: MAX_TIMER_MS }),
+  GENERATION_JOB_LEASE_MS: env.int({ default: 30_000, min: 1000, max: MAX_TIMER_MS }),
   GENERATION_SWEEP_INTERVAL_MS: env.int({ default: 60_000, min: 1000, max: 3_600_000 }),
   GENERATION_DELTA_INTERVAL_MS: env.int({ default: 50, min: 0, max: 5000 }),
   GENERATION_LOCAL_CHUNK_DELAY_MS: env.int({ default: 15, min: 0, max: 5000 }),
@@ -135,10 +135,11 @@ export interface GenerationSettings {
   /** BullMQ lock: a dead worker's job is taken again after about two of these. */
   workerLockMs: number;
   /**
-   * A RUNNING job with no write for this long is failed with JOB_STALLED by the sweep (the queue gave up on its
-   * dead worker). Must exceed the longest silent run: provider timeout × attempts × providers of a route.
+   * How long a running job stays its worker's without a renewal; the worker renews it every third of this while
+   * its process lives, so it does not limit a job's length. A job whose lease lapsed (its worker died) is queued
+   * again by the sweep while it has attempts left, else failed with JOB_STALLED.
    */
-  stalledAfterMs: number;
+  jobLeaseMs: number;
   /** How often a worker looks for stalled jobs; one worker at a time (a platform Lock). */
   sweepIntervalMs: number;
   deltaIntervalMs: number;
@@ -186,7 +187,7 @@ export function loadGenerationConfig(source: Record<string, string | undefined>)
       raw.GENERATION_INLINE_WORKER === 'auto' ? !base.redisUrl : raw.GENERATION_INLINE_WORKER === 'true',
     jobAttempts: raw.GENERATION_JOB_ATTEMPTS,
     workerLockMs: raw.GENERATION_WORKER_LOCK_MS,
-    stalledAfterMs: raw.GENERATION_STALLED_AFTER_MS,
+    jobLeaseMs: raw.GENERATION_JOB_LEASE_MS,
     sweepIntervalMs: raw.GENERATION_SWEEP_INTERVAL_MS,
     deltaIntervalMs: raw.GENERATION_DELTA_INTERVAL_MS,
     localChunkDelayMs: raw.GENERATION_LOCAL_CHUNK_DELAY_MS,

@@ -2,6 +2,7 @@ import { GenerationJob } from './generation-job/generation-job.entity';
 import { Migration20261122000000CreateGenerationJobs } from './migrations/Migration20261122000000CreateGenerationJobs';
 import { Migration20261123000000GenerationJobsV2 } from './migrations/Migration20261123000000GenerationJobsV2';
 import { Migration20261129000000GenerationJobsKeyOwner } from './migrations/Migration20261129000000GenerationJobsKeyOwner';
+import { Migration20261129190000GenerationJobsLease } from './migrations/Migration20261129190000GenerationJobsLease';
 
 export const entities = [GenerationJob];
 
@@ -13,4 +14,5 @@ export const migrations = [
     name: 'Migration20261129000000GenerationJobsKeyOwner',
     class: Migration20261129000000GenerationJobsKeyOwner,
   },
+  { name: 'Migration20261129190000GenerationJobsLease', class: Migration20261129190000GenerationJobsLease },
 ];

@@ -30,8 +30,8 @@ export const generationErrors = defineErrorCodes({
   },
   JOB_STALLED: {
     description:
-      "A job's `error.code`: the job stayed RUNNING with no sign of life past its lease (its worker died and no " +
-      'worker took it over); the stalled-job sweep failed it once. Retry the job.',
+      "A job's `error.code`: the worker running the job stopped renewing its lease (it died) on the job's last " +
+      'attempt; the stalled-job sweep failed it once (with attempts left it queues the job again). Retry the job.',
     retryable: true,
   },
 });

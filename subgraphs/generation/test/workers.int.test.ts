@@ -6,18 +6,13 @@ import {
   testServices,
 } from '@atrium/platform/testing';
 import { startFakeProvider } from './support/fake-provider';
-import {
-  GENERATE,
-  startGeneration,
-  user,
-  waitForJob,
-  watchLive,
-  WATCH,
-  type Harness,
-} from './support/harness';
+import { GENERATE, startGeneration, user, waitForJob, watchLive, type Harness } from './support/harness';
 import { spawnWorker } from './support/worker-process';
 
 const alice = user('u-alice');
+const WATCH_WITH_ERROR = `subscription($id: ID!) {
+  generationJobUpdated(id: $id) { type outputReset message job { status error { code } } }
+}`;
 type Job = { status: string; attempts: number; output: string; provider: string };
 
 /** Waits (up to `ms`) for a condition, e.g. a log line a worker writes just after its last database write. */
@@ -72,16 +67,31 @@ describeWithPostgresAndRedis('generation workers as separate processes on Redis 
     for (const worker of workers) expect(worker.ended().length).toBeGreaterThan(0);
   });
 
-  it('a worker killed with SIGKILL mid-job: another worker restarts the job and it ends once', async () => {
-    const slow = { ...env, GENERATION_LOCAL_CHUNK_DELAY_MS: '60' };
+  /**
+   * A worker killed with SIGKILL once the subscriber has seen some of its output. The queue's own lock is long
+   * here, so what takes the job back is the lease lapsing and the sweep of the next worker.
+   */
+  async function killMidJob(attempts: string) {
+    const slow = {
+      ...env,
+      GENERATION_LOCAL_CHUNK_DELAY_MS: '60',
+      GENERATION_JOB_ATTEMPTS: attempts,
+      GENERATION_WORKER_LOCK_MS: '600000',
+      GENERATION_JOB_LEASE_MS: '2000',
+      GENERATION_SWEEP_INTERVAL_MS: '1000',
+    };
     const first = spawnWorker(slow, leftovers);
-    api = await startGeneration(env, leftovers);
+    api = await startGeneration(slow, leftovers);
     await first.ready;
     const id = await generate('A long text to summarise. '.repeat(40));
     const watching = watchLive<{
-      generationJobUpdated: { type: string; outputReset: boolean; job: { status: string } };
-    }>(api.ws(alice), WATCH, { id });
-    // Killed once the subscriber has seen some of the first worker's output.
+      generationJobUpdated: {
+        type: string;
+        outputReset: boolean;
+        message: string | null;
+        job: { status: string; error: { code: string } | null };
+      };
+    }>(api.ws(alice), WATCH_WITH_ERROR, { id });
     const sawOutput = () =>
       watching.results.some((r) => r.data?.generationJobUpdated.type === 'OUTPUT_DELTA');
     await until(sawOutput, 15_000);
@@ -90,16 +100,42 @@ describeWithPostgresAndRedis('generation workers as separate processes on Redis 
     await first.exited;
     const second = spawnWorker(slow, leftovers);
     await second.ready;
+    return { id, first, second, watching };
+  }
+
+  it('a worker killed with SIGKILL mid-job: its lease lapses, the sweep queues the job again once, another worker completes it', async () => {
+    const { id, first, second, watching } = await killMidJob('3');
     const job = await waitForJob<Job>(api, alice, id, undefined, 40_000);
     expect(job).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
     await until(() => second.ended().length > 0);
     expect(first.ended()).toEqual([]);
     expect(second.ended()).toEqual([id]);
+    const requeued = second.logs.filter((l) => l.msg === 'stalled generation job queued again by the sweep');
+    expect(requeued.map((l) => l.jobId)).toEqual([id]);
     await watching.done;
     const events = watching.results.map((r) => r.data!.generationJobUpdated);
-    expect(events.filter((e) => e.outputReset)).toHaveLength(1);
+    // The subscriber sees the dead run's output dropped once, then the job finish once.
+    expect(events.filter((e) => e.outputReset)).toEqual([
+      expect.objectContaining({ message: 'The worker running this job stopped; the job is queued again' }),
+    ]);
     expect(events.filter((e) => e.job.status === 'SUCCEEDED')).toHaveLength(1);
-  }, 60_000);
+    expect(events[events.length - 1]!.job.status).toBe('SUCCEEDED');
+  }, 90_000);
+
+  it('a worker killed with SIGKILL on the last attempt: the sweep fails the job with JOB_STALLED, once', async () => {
+    const { id, first, second, watching } = await killMidJob('1');
+    const job = await waitForJob<Job & { error: { code: string } | null }>(api, alice, id, undefined, 40_000);
+    expect(job).toMatchObject({ status: 'FAILED', attempts: 1, error: { code: 'JOB_STALLED' } });
+    const failed = () => second.logs.filter((l) => l.msg === 'stalled generation job failed by the sweep');
+    await until(() => failed().length > 0);
+    expect(failed().map((l) => l.jobId)).toEqual([id]);
+    expect([...first.ended(), ...second.ended()]).toEqual([]);
+    await watching.done;
+    const events = watching.results.map((r) => r.data!.generationJobUpdated);
+    expect(events.filter((e) => e.job.status === 'FAILED')).toEqual([
+      expect.objectContaining({ job: expect.objectContaining({ error: { code: 'JOB_STALLED' } }) }),
+    ]);
+  }, 90_000);
 
   it('a cancel sent to the API process stops the job in a worker process and aborts its provider call', async () => {
     const fake = leftovers.add(await startFakeProvider('openai'), (f) => f.close());

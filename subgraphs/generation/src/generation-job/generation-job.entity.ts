@@ -108,6 +108,7 @@ export class JobError {
 @Entity({ tableName: 'generation_jobs' })
 @Index({ properties: ['ownerId', 'createdAt'] })
 @Index({ properties: ['ownerId', 'status'] })
+@Index({ properties: ['status', 'leaseExpiresAt'] })
 @Unique({ properties: ['ownerId', 'idempotencyKey'] })
 export class GenerationJob {
   @Field(() => ID, { description: 'Stable identifier (a UUID).' })
@@ -195,6 +196,13 @@ export class GenerationJob {
   /** The worker run that owns the job while RUNNING; writes of any other run are refused. */
   @Property({ type: 'string', length: 36, nullable: true })
   runToken: string | null = null;
+
+  /**
+   * Until when the worker run holding `runToken` owns the RUNNING job. The run renews it while its process lives
+   * (every third of GENERATION_JOB_LEASE_MS); once it lapses, the stalled-job sweep takes the job back.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  leaseExpiresAt: Date | null = null;
 
   /** Sequence number of the job's latest event; the SNAPSHOT a subscriber gets carries it. */
   @Property({ type: 'integer' })

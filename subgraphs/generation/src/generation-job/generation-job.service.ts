@@ -114,6 +114,7 @@ export class GenerationService {
               status: GenerationStatus.QUEUED,
               runs: current.runs + 1,
               runToken: null,
+              leaseExpiresAt: null,
               progressBp: 0,
               output: null,
               provider: null,

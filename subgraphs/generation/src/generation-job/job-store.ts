@@ -9,10 +9,12 @@ export type JobChanges = Partial<
     | 'output'
     | 'provider'
     | 'model'
+    | 'providerKeyOwner'
     | 'cached'
     | 'attempts'
     | 'runs'
     | 'runToken'
+    | 'leaseExpiresAt'
     | 'promptTokens'
     | 'completionTokens'
     | 'costMicros'
@@ -30,6 +32,8 @@ export interface AdvanceGuard {
   statuses: readonly GenerationStatus[];
   /** The write applies only while this worker run owns the job. */
   runToken?: string;
+  /** The write applies only while no run holds a lease at this time (none was taken, or it lapsed). */
+  leaseFreeAt?: Date;
 }
 
 /**
@@ -44,13 +48,27 @@ export class JobStore {
     return this.fork().findOne(GenerationJob, { id });
   }
 
-  /** RUNNING jobs with no write since `cutoff`, oldest first: candidates for the stalled-job sweep. */
-  findRunningSince(cutoff: Date, limit: number): Promise<GenerationJob[]> {
+  /** RUNNING jobs whose lease lapsed before `now`, longest lapsed first: candidates for the stalled-job sweep. */
+  findLapsed(now: Date, limit: number): Promise<GenerationJob[]> {
     return this.fork().find(
       GenerationJob,
-      { status: GenerationStatus.RUNNING, updatedAt: { $lt: cutoff } },
-      { orderBy: { updatedAt: 'asc' }, limit },
+      { status: GenerationStatus.RUNNING, leaseExpiresAt: { $lt: now } },
+      { orderBy: { leaseExpiresAt: 'asc' }, limit },
     );
+  }
+
+  /**
+   * Sets the lease of run `runToken` on its RUNNING job to `until` (renewing it, or releasing it with a time
+   * already past); false when that run no longer owns the job. The sequence is left alone: a lease is no event,
+   * and the run's own compare-and-set writes must not take it for a competing write.
+   */
+  async setLease(id: string, runToken: string, until: Date): Promise<boolean> {
+    const affected = await this.fork().nativeUpdate(
+      GenerationJob,
+      { id, runToken, status: GenerationStatus.RUNNING },
+      { leaseExpiresAt: until },
+    );
+    return affected === 1;
   }
 
   /**
@@ -65,6 +83,8 @@ export class JobStore {
       status: { $in: [...guard.statuses] },
     };
     if (guard.runToken !== undefined) where.runToken = guard.runToken;
+    if (guard.leaseFreeAt !== undefined)
+      where.$or = [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lt: guard.leaseFreeAt } }];
     const affected = await this.fork().nativeUpdate(GenerationJob, where, {
       ...changes,
       sequence: job.sequence + 1,

@@ -13,8 +13,8 @@ function create(metrics: Metrics) {
     ),
     swept: metrics.counter(
       'generation_jobs_swept_total',
-      'Jobs left RUNNING past GENERATION_STALLED_AFTER_MS that the stalled-job sweep failed, by kind',
-      ['kind'],
+      'RUNNING jobs whose lease lapsed that the stalled-job sweep took back, by kind and outcome (requeued, failed)',
+      ['kind', 'outcome'],
     ),
     queueWait: metrics.histogram(
       'generation_job_queue_wait_seconds',
@@ -69,9 +69,9 @@ export class JobMetrics {
     if (runSeconds !== null) this.bound?.runTime.observe({ kind, status }, runSeconds);
   }
 
-  jobSwept(kind: string): void {
-    this.bound?.swept.inc({ kind });
-    this.bound?.jobs.inc({ kind, status: 'FAILED' });
+  jobSwept(kind: string, outcome: 'requeued' | 'failed'): void {
+    this.bound?.swept.inc({ kind, outcome });
+    if (outcome === 'failed') this.bound?.jobs.inc({ kind, status: 'FAILED' });
   }
 
   jobStarted(kind: string, waitedSeconds: number): void {

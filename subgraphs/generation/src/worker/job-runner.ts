@@ -25,8 +25,9 @@ export interface JobRunnerDeps extends ExecutionDeps {
 
 /**
  * The queue handler. Delivery is at least once, so the handler is idempotent: a job already finished is left
- * alone, and a job found RUNNING (its worker died, or the queue redelivered it) is taken over with a new run
- * token, which fences off every later write of the previous run. Exactly one terminal state is ever written.
+ * alone, a job RUNNING under a live lease (another run holds it) is left to that run, and a job found RUNNING with
+ * its lease lapsed or released (its worker died, or the queue retries it) is taken over with a new run token,
+ * which fences off every later write of the previous run. Exactly one terminal state is ever written.
  */
 export class JobRunner {
   constructor(private readonly deps: JobRunnerDeps) {}
@@ -54,6 +55,7 @@ export class JobRunner {
     else await publisher.publish(job, GenerationEventType.STATUS);
 
     const controller = running.start(job.id);
+    const lease = this.keepLease(job.id, token);
     const stop = () => controller.abort(new WorkerStoppingError());
     queued.signal.addEventListener('abort', stop, { once: true });
     if (queued.signal.aborted) stop();
@@ -81,8 +83,9 @@ export class JobRunner {
     } catch (thrown) {
       const error = controller.signal.aborted ? (controller.signal.reason as unknown) : thrown;
       execution.abandonCurrentAttempt();
-      await this.settle(job.id, token, execution, error, queued);
+      await this.settle(job.id, token, job.attempts, execution, error);
     } finally {
+      clearInterval(lease);
       writer.dispose();
       running.finish(job.id, controller);
       queued.signal.removeEventListener('abort', stop);
@@ -95,6 +98,15 @@ export class JobRunner {
     for (let tries = 0; tries < 5; tries++) {
       const job = await this.deps.store.find(jobId);
       if (!job || !ACTIVE_STATUSES.includes(job.status)) return null;
+      const now = new Date();
+      if (
+        job.status === GenerationStatus.RUNNING &&
+        job.leaseExpiresAt !== null &&
+        job.leaseExpiresAt >= now
+      ) {
+        this.deps.log.info({ jobId }, 'generation job held by a live run; this delivery leaves it');
+        return null;
+      }
       const restarted = job.status === GenerationStatus.RUNNING;
       const token = randomUUID();
       const claimed = await this.deps.store.advance(
@@ -102,39 +114,73 @@ export class JobRunner {
         {
           status: GenerationStatus.RUNNING,
           runToken: token,
+          leaseExpiresAt: new Date(now.getTime() + this.deps.settings.jobLeaseMs),
           attempts: job.attempts + 1,
           startedAt: job.startedAt ?? new Date(),
           ...(restarted
             ? { output: null, progressBp: 0, provider: null, model: null, providerKeyOwner: null }
             : {}),
         },
-        { statuses: ACTIVE_STATUSES },
+        // Taking a RUNNING job over needs its lease still lapsed: a run that renewed meanwhile keeps it.
+        { statuses: ACTIVE_STATUSES, ...(restarted && { leaseFreeAt: now }) },
       );
       if (claimed) return { job, token, restarted };
     }
     return null;
   }
 
+  /**
+   * Renews the run's lease every third of GENERATION_JOB_LEASE_MS while this process lives; a renewal the row
+   * refuses (the job ended, or another run took it) stops the renewals, and the run finds out at its next write.
+   */
+  private keepLease(jobId: string, token: string): NodeJS.Timeout {
+    const { store, settings, log } = this.deps;
+    const timer = setInterval(
+      () => {
+        store.setLease(jobId, token, new Date(Date.now() + settings.jobLeaseMs)).then(
+          (held) => {
+            if (!held) clearInterval(timer);
+          },
+          (error: unknown) =>
+            log.warn({ err: error, jobId }, 'could not renew the lease of a generation job; trying again'),
+        );
+      },
+      Math.ceil(settings.jobLeaseMs / 3),
+    );
+    timer.unref();
+    return timer;
+  }
+
+  /** Gives the job up for the queue's next delivery, which may then take it over at once. */
+  private async releaseLease(jobId: string, token: string): Promise<void> {
+    await this.deps.store.setLease(jobId, token, new Date()).catch((error: unknown) => {
+      // The lease then lapses by itself and the sweep or the next delivery takes the job over.
+      this.deps.log.warn({ err: error, jobId }, 'could not release the lease of a generation job');
+    });
+  }
+
   private async settle(
     jobId: string,
     token: string,
+    attempt: number,
     execution: JobExecution,
     error: unknown,
-    queued: QueueJob<QueuedGeneration>,
   ): Promise<void> {
     const { log } = this.deps;
-    if (error instanceof WorkerStoppingError) throw error;
+    if (error instanceof WorkerStoppingError) {
+      await this.releaseLease(jobId, token);
+      throw error;
+    }
     if (error instanceof LostOwnershipError) return;
     if (error instanceof JobCancelledError) return this.recordCancelledSpend(jobId, token, execution);
     const expected =
       error instanceof AllProvidersFailedError ||
       error instanceof BudgetExceededError ||
       error instanceof OwnKeyRejectedError;
-    if (!expected && queued.attempt < this.deps.settings.jobAttempts) {
-      log.warn(
-        { err: error, jobId, attempt: queued.attempt },
-        'generation run failed; the queue will retry it',
-      );
+    // Counted on the job, not the delivery: a run the sweep took back and queued again spent an attempt too.
+    if (!expected && attempt < this.deps.settings.jobAttempts) {
+      log.warn({ err: error, jobId, attempt }, 'generation run failed; the queue will retry it');
+      await this.releaseLease(jobId, token);
       throw error;
     }
     if (!expected) log.error({ err: error, jobId }, 'generation run failed on its last attempt');

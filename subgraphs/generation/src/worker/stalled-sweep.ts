@@ -7,42 +7,76 @@ import type { Lock } from '@atrium/platform/lock';
 import type { Logger } from '@atrium/platform/logging';
 
 export interface StalledSweepOptions {
-  /** A RUNNING job with no write for this long is taken for stalled (its worker is gone). */
-  staleAfterMs: number;
-  /** At most this many jobs per sweep, oldest first. Default 100. */
+  /** Runs a job may have in all (GENERATION_JOB_ATTEMPTS): a lapsed job with runs left is queued again. */
+  attempts: number;
+  /**
+   * Puts a lapsed job on the queue again. Every sweeper must use the same queue job id for the same lapsed run
+   * (the queue then holds it once however many sweepers got this far).
+   */
+  requeue: (job: GenerationJob) => Promise<void>;
+  /** At most this many jobs per sweep, longest lapsed first. Default 100. */
   limit?: number;
   now?: Date;
 }
 
+export interface SweptJob {
+  job: GenerationJob;
+  /** `requeued`: QUEUED again for another worker; `failed`: no attempt was left, FAILED with JOB_STALLED. */
+  outcome: 'requeued' | 'failed';
+}
+
 /**
- * Fails jobs left RUNNING with no write for `staleAfterMs` (a dead worker the queue gave up on, a database outage
- * through every attempt) with JOB_STALLED. Each write is a compare-and-set on the job's sequence and run token as
- * read, so a second sweeper or a late write of the old run can never both win: a job is swept exactly once, and
- * a job its worker touched since the read is left alone. Returns the jobs this call swept (to publish and count).
+ * Takes back jobs left RUNNING whose lease lapsed (their worker died, or lost the database through its renewals):
+ * one with attempts left goes back to the queue as QUEUED with its partial output dropped; one without is FAILED
+ * with JOB_STALLED. Each write is a compare-and-set on the job's sequence and run token as read and on its lease
+ * still being lapsed, so a second sweeper, a late write of the dead run or a renewal by a run that was only slow
+ * can never both win: a job is taken back exactly once, and a job whose worker renewed its lease is left alone.
  *
- * The job's `updatedAt` is its sign of life: a worker writes output deltas while it streams. `staleAfterMs` must
- * therefore exceed the longest silent provider call (the provider timeout times its attempts).
+ * A job is put on the queue before its row says QUEUED: a sweep dying in between leaves it lapsed for the next
+ * sweep rather than QUEUED with nothing queued. A worker taking that delivery first takes the job over itself,
+ * which changes its sequence and so makes this write lose; either way the job runs once more.
  */
-export async function sweepStalledJobs(
-  store: JobStore,
-  options: StalledSweepOptions,
-): Promise<GenerationJob[]> {
+export async function sweepStalledJobs(store: JobStore, options: StalledSweepOptions): Promise<SweptJob[]> {
   const now = options.now ?? new Date();
-  const cutoff = new Date(now.getTime() - options.staleAfterMs);
-  const candidates = await store.findRunningSince(cutoff, options.limit ?? 100);
-  const swept: GenerationJob[] = [];
+  const candidates = await store.findLapsed(now, options.limit ?? 100);
+  const swept: SweptJob[] = [];
   for (const job of candidates) {
+    const guard = {
+      statuses: [GenerationStatus.RUNNING],
+      leaseFreeAt: now,
+      ...(job.runToken !== null && { runToken: job.runToken }),
+    };
+    if (job.attempts < options.attempts) {
+      await options.requeue(job);
+      const won = await store.advance(
+        job,
+        {
+          status: GenerationStatus.QUEUED,
+          runToken: null,
+          leaseExpiresAt: null,
+          reservedMicros: 0,
+          output: null,
+          progressBp: 0,
+          provider: null,
+          model: null,
+          providerKeyOwner: null,
+        },
+        guard,
+      );
+      if (won) swept.push({ job, outcome: 'requeued' });
+      continue;
+    }
     const won = await store.advance(
       job,
       {
-        ...jobFailure('JOB_STALLED', 'The worker running this job stopped and no worker took it over', true),
+        ...jobFailure('JOB_STALLED', 'The worker running this job stopped and no attempt was left', true),
         status: GenerationStatus.FAILED,
         finishedAt: now,
         reservedMicros: 0,
       },
-      { statuses: [GenerationStatus.RUNNING], ...(job.runToken !== null && { runToken: job.runToken }) },
+      guard,
     );
-    if (won) swept.push(job);
+    if (won) swept.push({ job, outcome: 'failed' });
   }
   return swept;
 }
@@ -53,14 +87,15 @@ export interface StalledSweeperDeps {
   publisher: JobEventPublisher;
   metrics: JobMetrics;
   log: Logger;
-  stalledAfterMs: number;
+  attempts: number;
+  requeue: (job: GenerationJob) => Promise<void>;
   intervalMs: number;
 }
 
 /**
  * Runs `sweepStalledJobs` every `intervalMs` in each worker, under a platform Lock so one replica sweeps at a
- * time (the compare-and-set keeps a job swept once even if two did). A failed sweep (database or Redis down) is
- * logged and tried again on the next tick.
+ * time (the compare-and-set keeps a job taken back once even if two did). A failed sweep (database, Redis or the
+ * queue down) is logged and tried again on the next tick.
  */
 export class StalledSweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -81,21 +116,33 @@ export class StalledSweeper {
     await this.inFlight;
   }
 
-  /** One sweep under the lock; the jobs it failed are published and counted. */
+  /** One sweep under the lock; the jobs it took back are published and counted. */
   async sweepOnce(): Promise<void> {
-    const { store, lock, publisher, metrics, log, stalledAfterMs, intervalMs } = this.deps;
+    const { store, lock, publisher, metrics, log, attempts, requeue, intervalMs } = this.deps;
     try {
       const swept = await lock.withLock(SWEEP_LOCK, intervalMs, () =>
-        sweepStalledJobs(store, { staleAfterMs: stalledAfterMs }),
+        sweepStalledJobs(store, { attempts, requeue }),
       );
-      for (const job of swept ?? []) {
-        metrics.jobSwept(job.kind);
-        await publisher.publish(
-          job,
-          GenerationEventType.STATUS,
-          job.errorMessage ? { message: job.errorMessage } : {},
-        );
-        log.warn({ jobId: job.id, errorCode: job.errorCode }, 'stalled generation job failed by the sweep');
+      for (const { job, outcome } of swept ?? []) {
+        metrics.jobSwept(job.kind, outcome);
+        if (outcome === 'requeued') {
+          // The subscriber drops the dead run's output, as when a worker takes a job over.
+          await publisher.publish(job, GenerationEventType.SNAPSHOT, {
+            outputReset: true,
+            message: 'The worker running this job stopped; the job is queued again',
+          });
+          log.warn(
+            { jobId: job.id, attempt: job.attempts },
+            'stalled generation job queued again by the sweep',
+          );
+        } else {
+          await publisher.publish(
+            job,
+            GenerationEventType.STATUS,
+            job.errorMessage ? { message: job.errorMessage } : {},
+          );
+          log.warn({ jobId: job.id, errorCode: job.errorCode }, 'stalled generation job failed by the sweep');
+        }
       }
     } catch (error) {
       log.warn({ err: error }, 'stalled-job sweep failed; trying again on the next tick');
