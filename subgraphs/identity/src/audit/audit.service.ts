@@ -1,5 +1,5 @@
 import { errors } from '@atrium/platform/errors';
-import { clampFirst, decodeCursor, encodeCursor } from '@atrium/platform/pagination';
+import { clampFirst, decodeCursor, pageOf } from '@atrium/platform/pagination';
 import type { Clock } from '../clock';
 import { callerId, callerIsAdmin, type IdentityRequest } from '../request';
 import type { AuditCounts } from './audit-counts';
@@ -42,9 +42,6 @@ export interface AuditServiceDeps {
   counts: AuditCounts;
 }
 
-const isIdCursor = (value: unknown): value is { id: number } =>
-  Number.isSafeInteger((value as { id?: unknown })?.id);
-
 /** The audit log: every use case records its security-relevant facts here, `auditEvents` reads them. */
 export class AuditService {
   constructor(private readonly deps: AuditServiceDeps) {}
@@ -78,18 +75,18 @@ export class AuditService {
       throw errors.FORBIDDEN('You may only read your own audit events');
     const subject = admin ? (args.userId ?? null) : self;
     const first = clampFirst(args.first, 50);
-    const cursor = args.after ? decodeCursor(args.after, isIdCursor) : undefined;
+    // Ids increase with time, so the id alone orders the log; the cursor carries the time as every cursor does.
+    const cursor = args.after ? decodeCursor(args.after, 'integer') : undefined;
     const rows = await req.em.find(
       AuditEvent,
       {
         $and: [
           subject ? { $or: [{ actorId: subject }, { targetUserId: subject }] } : {},
-          cursor ? { id: { $lt: cursor.id } } : {},
+          cursor ? { id: { $lt: cursor.id as number } } : {},
         ],
       },
       { orderBy: { id: 'desc' }, limit: first + 1 },
     );
-    const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor({ id: node.id }), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    return pageOf(rows, first, (event) => ({ at: event.at, id: event.id }));
   }
 }

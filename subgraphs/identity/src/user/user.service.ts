@@ -3,7 +3,7 @@ import type { Principal } from '@atrium/platform/auth';
 import type { Loader } from '@atrium/platform/dataloader';
 import { errors } from '@atrium/platform/errors';
 import type { Lock } from '@atrium/platform/lock';
-import { clampFirst, decodeCursor, encodeCursor } from '@atrium/platform/pagination';
+import { clampFirst, decodeCursor, pageOf, rowsAfter } from '@atrium/platform/pagination';
 import type { AuditService } from '../audit/audit.service';
 import { accountKey, type CredentialThrottle } from '../auth/throttle';
 import type { Clock } from '../clock';
@@ -20,12 +20,6 @@ import { passwordProblems } from './validation';
 // Role and disable changes are serialised across replicas, so two ADMINs demoting each other at the same
 // moment cannot both pass the last-ADMIN check.
 const ADMIN_GUARD_LOCK = 'identity:admin-guard';
-
-type UserCursor = { c: string; i: string };
-const isUserCursor = (value: unknown): value is UserCursor =>
-  typeof (value as UserCursor)?.c === 'string' &&
-  typeof (value as UserCursor)?.i === 'string' &&
-  !Number.isNaN(Date.parse((value as UserCursor).c));
 
 export interface UserServiceDeps {
   clock: Clock;
@@ -66,7 +60,7 @@ export class UserService {
       .replace(/[%_\\]/g, '')
       .trim()
       .slice(0, 100);
-    const cursor = args.after ? decodeCursor(args.after, isUserCursor) : undefined;
+    const cursor = args.after ? decodeCursor(args.after) : undefined;
     const query = () => {
       const qb = (req.em as SqlEntityManager).createQueryBuilder(User, 'u');
       // lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's is not (for ASCII); this agrees on both.
@@ -79,25 +73,9 @@ export class UserService {
     const pageQuery = query()
       .orderBy({ createdAt: 'asc', id: 'asc' })
       .limit(first + 1);
-    if (cursor) {
-      pageQuery.andWhere({
-        $or: [
-          { createdAt: { $gt: new Date(cursor.c) } },
-          { createdAt: new Date(cursor.c), id: { $gt: cursor.i } },
-        ],
-      });
-    }
+    if (cursor) pageQuery.andWhere(rowsAfter('createdAt', cursor, 'asc'));
     const [rows, totalCount] = await Promise.all([pageQuery.getResultList(), query().getCount()]);
-    const page = rows.slice(0, first);
-    const edges = page.map((node) => ({
-      cursor: encodeCursor({ c: node.createdAt.toISOString(), i: node.id }),
-      node,
-    }));
-    return {
-      edges,
-      totalCount,
-      pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-    };
+    return { ...pageOf(rows, first, (user) => ({ at: user.createdAt, id: user.id })), totalCount };
   }
 
   /** `setUserRoles` (ADMIN): replaces a user's roles; the last active ADMIN keeps theirs. */
