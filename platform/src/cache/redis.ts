@@ -1,17 +1,12 @@
 import type { Logger } from 'pino';
 import { silentLogger } from '../infrastructure/logger';
-import {
-  describeError,
-  resolveRedis,
-  type RedisConnectionInput,
-  type SharedRedis,
-} from '../infrastructure/redis';
+import { describeError, type SharedRedis } from '../infrastructure/redis';
 import type { Cache } from './index';
 import { assertTtl, serialize } from './shared';
 
 export interface RedisCacheOptions {
-  /** A shared connection or options for an own one (fail-fast: an outage costs a miss, not a wait). */
-  connection: RedisConnectionInput;
+  /** The process's shared connection (fail-fast: an outage costs a miss, not a wait). */
+  connection: SharedRedis;
   /** Keys are stored as `<keyPrefix>cache:<key>`. */
   keyPrefix: string;
   /** Store failures are logged here (warn), without the key's value. Default: silent. */
@@ -21,14 +16,11 @@ export interface RedisCacheOptions {
 /** Redis cache: JSON values under `SET … PX ttl`. Every store failure degrades to a miss or a no-op. */
 export class RedisCache implements Cache {
   private readonly redis: SharedRedis;
-  private readonly ownsRedis: boolean;
   private readonly log: Logger;
 
   constructor(private readonly options: RedisCacheOptions) {
     this.log = options.log ?? silentLogger();
-    const { redis, owned } = resolveRedis(options.connection, 'atrium-cache', this.log);
-    this.redis = redis;
-    this.ownsRedis = owned;
+    this.redis = options.connection;
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -57,10 +49,6 @@ export class RedisCache implements Cache {
     } catch (error) {
       this.log.warn({ err: describeError(error) }, 'cache delete failed; the entry lives until its TTL');
     }
-  }
-
-  async close(): Promise<void> {
-    if (this.ownsRedis) await this.redis.close();
   }
 
   private keyOf(key: string): string {

@@ -6,6 +6,7 @@ import { databaseOptions, type DatabaseOptions } from './options';
 import { CONNECT_TIMEOUT_MS, describeError, ensurePostgresDatabase, unreachable } from './postgres';
 import { withMigrationLock } from './migration-lock';
 import { redactUrl, resolveTarget, type DatabaseTarget } from './target';
+import { withTimeout } from '../resilience/timing';
 
 export interface OpenDatabaseOptions extends DatabaseOptions {
   /** Receives migration progress and, with `debug`, MikroORM's SQL log. Default: silent. */
@@ -101,20 +102,6 @@ function createDatabase(
       log?.debug('database closed');
     },
   };
-}
-
-async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    // A pending health check must not hold a stopping process open.
-    timer.unref();
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function where(target: DatabaseTarget): string {

@@ -2,21 +2,18 @@ import { setMaxListeners } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { silentLogger } from '../infrastructure/logger';
-import {
-  closeClient,
-  describeError,
-  RedisUnavailableError,
-  resolveRedis,
-  type RedisConnectionInput,
-  type SharedRedis,
-} from '../infrastructure/redis';
+import { closeClient, describeError, RedisUnavailableError, type SharedRedis } from '../infrastructure/redis';
 import type { EventBus } from './index';
 import { DEFAULT_BUFFER_SIZE, TopicIterator, type EventIterator, type IterateOptions } from './iterator';
 import { assertTopic, deliver, EventBusClosedError, once, serialize, type Subscription } from './shared';
+import { withTimeout } from '../resilience/timing';
 
 export interface RedisEventBusOptions {
-  /** Publishes go through this connection (shared or own); the bus always opens its own subscriber. */
-  connection: RedisConnectionInput;
+  /**
+   * The process's shared connection: publishes go through it. Subscribing needs a connection of its own (a
+   * connection in subscriber mode takes no other command), so the bus duplicates this one once for every topic.
+   */
+  connection: SharedRedis;
   /** Prepended to every channel name, so deployments and tests sharing a Redis never hear each other. */
   keyPrefix: string;
   /** Connection problems and handler errors. Default: silent. */
@@ -40,7 +37,6 @@ type Channel = { subscriptions: Set<Subscription>; confirmed: Promise<void> };
  */
 export class RedisEventBus implements EventBus {
   private readonly publisher: SharedRedis;
-  private readonly ownsPublisher: boolean;
   private readonly subscriber: Redis;
   private readonly channels = new Map<string, Channel>();
   private readonly closed = new AbortController();
@@ -51,9 +47,8 @@ export class RedisEventBus implements EventBus {
   constructor(private readonly options: RedisEventBusOptions) {
     this.log = options.log ?? silentLogger();
     this.subscribeTimeoutMs = options.subscribeTimeoutMs ?? 5000;
-    const { redis, owned } = resolveRedis(options.connection, 'atrium-events-pub', this.log);
+    const redis = options.connection;
     this.publisher = redis;
-    this.ownsPublisher = owned;
     // Subscriptions wait for a reconnect instead of failing; `subscribe` bounds that wait itself.
     this.subscriber = redis.duplicate({
       enableOfflineQueue: true,
@@ -116,7 +111,6 @@ export class RedisEventBus implements EventBus {
     this.closed.abort();
     this.channels.clear();
     await closeClient(this.subscriber);
-    if (this.ownsPublisher) await this.publisher.close();
   }
 
   private openChannel(name: string): Channel {
@@ -162,12 +156,4 @@ export class RedisEventBus implements EventBus {
   private assertOpen(): void {
     if (this.closed.signal.aborted) throw new EventBusClosedError();
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -8,6 +8,7 @@ import {
   type QueueStatus,
   type StatusDocument,
 } from './status';
+import { withTimeout } from '../resilience/timing';
 
 export { connectHealthAndMetrics } from './metrics';
 export type {
@@ -150,7 +151,7 @@ export class HealthRegistry {
     return Promise.all(
       [...this.queues].map(async ([name, counts]) => {
         try {
-          return { name, counts: await withTimeout(counts, this.timeoutMs) };
+          return { name, counts: await withTimeout(counts, this.timeoutMs, this.timedOut) };
         } catch (error) {
           return { name, counts: null, error: failureMessage(error) };
         }
@@ -210,12 +211,14 @@ export class HealthRegistry {
     };
   }
 
+  private readonly timedOut = (): Error => new Error(`timed out after ${this.timeoutMs}ms`);
+
   private async runOne(check: DependencyCheck): Promise<CheckResult> {
     const started = performance.now();
     const base = { name: check.name, kind: check.kind };
     const latency = (): number => Math.round((performance.now() - started) * 10) / 10;
     try {
-      const outcome = await withTimeout(check.check, this.timeoutMs);
+      const outcome = await withTimeout(check.check, this.timeoutMs, this.timedOut);
       const message = outcome?.message;
       return {
         ...base,
@@ -230,19 +233,6 @@ export class HealthRegistry {
 
   private uptimeSeconds(): number {
     return Math.floor((Date.now() - this.startedAt) / 1000);
-  }
-}
-
-async function withTimeout<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs}ms`)), timeoutMs);
-  });
-  try {
-    // A check that throws synchronously is reported like one that rejects.
-    return await Promise.race([Promise.resolve().then(fn), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -84,7 +84,7 @@ function redisInfrastructure(url: string, options: InfrastructureOptions): Infra
   return assemble('redis', {
     events: new RedisEventBus({ connection, keyPrefix, log }),
     cache: new RedisCache({ connection, keyPrefix, log }),
-    rateLimiter: new RedisRateLimiter({ connection, keyPrefix, log }),
+    rateLimiter: new RedisRateLimiter({ connection, keyPrefix }),
     lock: new RedisLock({ connection, keyPrefix, log }),
     queues: new BullMqQueueProvider({ connection, keyPrefix, log }),
     healthChecks: [redisHealthCheck(redis)],
@@ -127,9 +127,4 @@ function assemble(mode: Infrastructure['mode'], parts: Parts): Infrastructure {
 }
 
 export type { InfrastructureHealthCheck } from './redis-checks';
-export {
-  SharedRedis,
-  RedisUnavailableError,
-  type RedisConnectionInput,
-  type RedisConnectionOptions,
-} from './redis';
+export { SharedRedis, RedisUnavailableError, type RedisConnectionOptions } from './redis';

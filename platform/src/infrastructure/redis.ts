@@ -1,8 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-
-/** How a Redis-backed component reaches Redis: its own connection from a URL, or a shared one it borrows. */
-export type RedisConnectionInput = RedisConnectionOptions | SharedRedis;
+import { withTimeout } from '../resilience/timing';
 
 export interface RedisConnectionOptions {
   /** `redis://` or `rediss://` URL. Never logged nor put in an error message: it may carry a password. */
@@ -95,16 +93,11 @@ export class SharedRedis {
   async run<T>(command: (client: Redis) => Promise<T>): Promise<T> {
     const client = await this.ready();
     const timeoutMs = this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      const error = new RedisUnavailableError(`${this.options.name}: no answer within ${timeoutMs} ms`);
-      timer = setTimeout(() => reject(error), timeoutMs);
-    });
-    try {
-      return await Promise.race([command(client), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(
+      command(client),
+      timeoutMs,
+      () => new RedisUnavailableError(`${this.options.name}: no answer within ${timeoutMs} ms`),
+    );
   }
 
   /**
@@ -188,16 +181,6 @@ export async function closeClient(client: Redis): Promise<void> {
   } catch {
     client.disconnect();
   }
-}
-
-/** Borrows a shared connection or opens (and then owns) one from options. */
-export function resolveRedis(
-  input: RedisConnectionInput,
-  name: string,
-  log: Logger,
-): { redis: SharedRedis; owned: boolean } {
-  if (input instanceof SharedRedis) return { redis: input, owned: false };
-  return { redis: new SharedRedis({ ...input, name, log }), owned: true };
 }
 
 type ScriptFn = (...keysThenArgs: Array<string | number>) => Promise<unknown>;

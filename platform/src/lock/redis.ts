@@ -2,19 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { silentLogger } from '../infrastructure/logger';
-import {
-  defineScript,
-  describeError,
-  resolveRedis,
-  type RedisConnectionInput,
-  type SharedRedis,
-} from '../infrastructure/redis';
+import { defineScript, describeError, type SharedRedis } from '../infrastructure/redis';
 import type { Lock, LockHandle } from './index';
 import { assertLockTtl, handle, runLocked } from './shared';
 
 export interface RedisLockOptions {
-  /** A shared connection or options for an own one (fail-fast: `acquire` throws at once while Redis is down). */
-  connection: RedisConnectionInput;
+  /** The process's shared connection (fail-fast: `acquire` throws at once while Redis is down). */
+  connection: SharedRedis;
   /** Keys are stored as `<keyPrefix>lock:<key>`. */
   keyPrefix: string;
   /** A failed release is logged here (the lock then frees itself at its TTL). Default: silent. */
@@ -32,14 +26,11 @@ return 0
 /** `SET key token NX PX ttl` to acquire; token-checked Lua to release. Single-instance Redis, not Redlock. */
 export class RedisLock implements Lock {
   private readonly redis: SharedRedis;
-  private readonly ownsRedis: boolean;
   private readonly log: Logger;
 
   constructor(private readonly options: RedisLockOptions) {
     this.log = options.log ?? silentLogger();
-    const { redis, owned } = resolveRedis(options.connection, 'atrium-lock', this.log);
-    this.redis = redis;
-    this.ownsRedis = owned;
+    this.redis = options.connection;
   }
 
   async acquire(key: string, ttlMs: number): Promise<LockHandle | null> {
@@ -60,9 +51,5 @@ export class RedisLock implements Lock {
 
   withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T | null> {
     return this.acquire(key, ttlMs).then((lock) => runLocked(lock, fn));
-  }
-
-  async close(): Promise<void> {
-    if (this.ownsRedis) await this.redis.close();
   }
 }

@@ -1,12 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { silentLogger } from '../infrastructure/logger';
-import {
-  describeError,
-  resolveRedis,
-  type RedisConnectionInput,
-  type SharedRedis,
-} from '../infrastructure/redis';
+import { describeError, type SharedRedis } from '../infrastructure/redis';
 import type {
   AddJobOptions,
   JobHandler,
@@ -27,10 +22,12 @@ import { BullMqJobWorker } from './bullmq-worker';
 
 export interface BullMqQueueOptions {
   /**
-   * Producers use this connection (shared or own; fail-fast: `add` rejects at once while Redis is down).
-   * Workers open their own two connections to the same server, which BullMQ opens and closes.
+   * The process's shared connection: producers use it (fail-fast: `add` rejects at once while Redis is down).
+   * The one exception to "one connection per process": a BullMQ worker blocks its connection on BRPOPLPUSH /
+   * BZPOPMIN while it waits for jobs, so each worker opens its own two connections to the same server (from
+   * this one's options), which BullMQ opens and closes.
    */
-  connection: RedisConnectionInput;
+  connection: SharedRedis;
   /** BullMQ keys live under `<keyPrefix>bull:<queue>:…`. */
   keyPrefix: string;
   /** Failed attempts, stalled jobs and connection problems. Default: silent. */
@@ -45,7 +42,6 @@ export interface BullMqQueueOptions {
 /** BullMQ queues and workers on one Redis. At-least-once: a job of a worker that died runs again. */
 export class BullMqQueueProvider implements QueueProvider {
   private readonly redis: SharedRedis;
-  private readonly ownsRedis: boolean;
   private readonly queues = new Map<string, BullMqJobQueue<unknown>>();
   private readonly workers = new Set<BullMqJobWorker<unknown>>();
   private readonly log: Logger;
@@ -53,9 +49,7 @@ export class BullMqQueueProvider implements QueueProvider {
 
   constructor(private readonly options: BullMqQueueOptions) {
     this.log = options.log ?? silentLogger();
-    const { redis, owned } = resolveRedis(options.connection, 'atrium-queue', this.log);
-    this.redis = redis;
-    this.ownsRedis = owned;
+    this.redis = options.connection;
   }
 
   /** One handle per name; after its `close()`, the next call makes a new one. */
@@ -89,7 +83,6 @@ export class BullMqQueueProvider implements QueueProvider {
     this.closing ??= (async () => {
       await Promise.all([...this.workers].map((worker) => worker.close()));
       await Promise.all([...this.queues.values()].map((queue) => queue.close()));
-      if (this.ownsRedis) await this.redis.close();
     })();
     return this.closing;
   }

@@ -1,4 +1,5 @@
 import type { AddJobOptions, WorkerOptions } from './index';
+import { withTimeout } from '../resilience/timing';
 
 export const DEFAULT_ATTEMPTS = 3;
 export const DEFAULT_BACKOFF_MS = 1000;
@@ -69,16 +70,10 @@ export function backoffDelay(backoffMs: number, attemptsMade: number): number {
 }
 
 /** Resolves when `promise` settles or after `ms`, whichever is first; true when it settled in time. */
-export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+export function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   const settled = promise.then(
     () => true,
     () => true,
   );
-  try {
-    return await Promise.race([settled, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withTimeout(settled, ms).catch(() => false);
 }

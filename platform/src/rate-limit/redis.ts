@@ -1,21 +1,13 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import { silentLogger } from '../infrastructure/logger';
-import {
-  defineScript,
-  resolveRedis,
-  type RedisConnectionInput,
-  type SharedRedis,
-} from '../infrastructure/redis';
+import { defineScript, type SharedRedis } from '../infrastructure/redis';
 import type { RateLimiter, RateLimitResult, RateLimitRule } from './index';
 import { GCRA_LUA, normalizeRule, RateLimiterUnavailableError } from './gcra';
 
 export interface RedisRateLimiterOptions {
-  /** A shared connection or options for an own one (fail-fast: an outage throws at once). */
-  connection: RedisConnectionInput;
+  /** The process's shared connection (fail-fast: an outage throws at once). */
+  connection: SharedRedis;
   /** Keys are stored as `<keyPrefix>rl:<key>`. */
   keyPrefix: string;
-  log?: Logger;
 }
 
 /**
@@ -24,16 +16,9 @@ export interface RedisRateLimiterOptions {
  */
 export class RedisRateLimiter implements RateLimiter {
   private readonly redis: SharedRedis;
-  private readonly ownsRedis: boolean;
 
   constructor(private readonly options: RedisRateLimiterOptions) {
-    const { redis, owned } = resolveRedis(
-      options.connection,
-      'atrium-rate-limit',
-      options.log ?? silentLogger(),
-    );
-    this.redis = redis;
-    this.ownsRedis = owned;
+    this.redis = options.connection;
   }
 
   async consume(key: string, rule: RateLimitRule): Promise<RateLimitResult> {
@@ -54,10 +39,6 @@ export class RedisRateLimiter implements RateLimiter {
     } catch (error) {
       throw new RateLimiterUnavailableError({ cause: error });
     }
-  }
-
-  async close(): Promise<void> {
-    if (this.ownsRedis) await this.redis.close();
   }
 
   private keyOf(key: string): string {

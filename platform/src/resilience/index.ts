@@ -11,4 +11,4 @@ export {
 } from './policy';
 export { PolicyRegistry } from './registry';
 export { CircuitOpenError, PolicyDisposedError, PolicyTimeoutError } from './errors';
-export { fullJitterDelay } from './timing';
+export { fullJitterDelay, withTimeout } from './timing';

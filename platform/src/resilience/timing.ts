@@ -74,3 +74,26 @@ export function sleep(ms: number, stops: readonly AbortSignal[]): Promise<void> 
     for (const stop of stops) stop.addEventListener('abort', onStop, { once: true });
   });
 }
+
+/**
+ * The outcome of `work` (a promise, or a function whose synchronous throw counts as a rejection), or a rejection
+ * with `onTimeout()` (default: `Error('no answer within N ms')`) when it has not settled within `timeoutMs`. The
+ * timer is cleared either way and never holds a stopping process open. `work` itself is not cancelled: for calls
+ * that must be aborted use a policy (`createPolicy`), which passes an AbortSignal.
+ */
+export async function withTimeout<T>(
+  work: Promise<T> | (() => Promise<T>),
+  timeoutMs: number,
+  onTimeout: () => Error = () => new Error(`no answer within ${timeoutMs} ms`),
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), timeoutMs);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([typeof work === 'function' ? Promise.resolve().then(work) : work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

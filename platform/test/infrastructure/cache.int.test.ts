@@ -1,6 +1,6 @@
 import { MemoryCache, RedisCache, type Cache } from '../../src/cache';
 import { describeWithRedis, Leftovers, randomRedisPrefix, testServices } from '../../src/testing';
-import { captureLog, CLOSED_PORT_URL, deleteKeys, sleep, WARN } from './helpers';
+import { captureLog, CLOSED_PORT_URL, deleteKeys, sleep, WARN, onConnection } from './helpers';
 
 /** What every cache must do, in-process or on Redis. */
 function cacheContract(makeCache: (keyPrefix: string) => Cache): void {
@@ -61,7 +61,7 @@ describeWithRedis('Cache contract: redis', () => {
   afterAll(() => Promise.all(prefixes.map((prefix) => deleteKeys(testServices.redisUrl!, prefix))));
   cacheContract((keyPrefix) => {
     prefixes.push(keyPrefix);
-    return new RedisCache({ connection: { url: testServices.redisUrl! }, keyPrefix });
+    return onConnection(testServices.redisUrl!, (connection) => new RedisCache({ connection, keyPrefix }));
   });
 });
 
@@ -73,7 +73,10 @@ describeWithRedis('RedisCache', () => {
     const url = testServices.redisUrl!;
     const [a, b] = [randomRedisPrefix('a'), randomRedisPrefix('b')].map((keyPrefix) => {
       leftovers.defer(() => deleteKeys(url, keyPrefix));
-      return leftovers.add(new RedisCache({ connection: { url }, keyPrefix }), (it) => it.close());
+      return leftovers.add(
+        onConnection(url, (connection) => new RedisCache({ connection, keyPrefix })),
+        (it) => it.close(),
+      );
     });
     await a!.set('shared-name', 'a', 10_000);
     expect(await b!.get('shared-name')).toBeUndefined();
@@ -82,7 +85,11 @@ describeWithRedis('RedisCache', () => {
   test('an unreachable Redis is a miss (logged, not thrown), and writes do not throw', async () => {
     const { log, lines } = captureLog();
     const cache = leftovers.add(
-      new RedisCache({ connection: { url: CLOSED_PORT_URL }, keyPrefix: randomRedisPrefix('down'), log }),
+      onConnection(
+        CLOSED_PORT_URL,
+        (connection) => new RedisCache({ connection, keyPrefix: randomRedisPrefix('down'), log }),
+        log,
+      ),
       (it) => it.close(),
     );
     const startedAt = Date.now();

@@ -9,7 +9,7 @@ import {
 } from '../../src/events';
 import { RedisUnavailableError } from '../../src/infrastructure/redis';
 import { describeWithRedis, Leftovers, randomRedisPrefix, testServices } from '../../src/testing';
-import { PrivateRedis, sleep, waitFor } from './helpers';
+import { PrivateRedis, sleep, waitFor, onConnection } from './helpers';
 
 type Bus = EventBus & { stats(): { topics: number; handlers: number } };
 
@@ -135,8 +135,8 @@ describe('EventBus contract: memory', () => {
 });
 
 describeWithRedis('EventBus contract: redis', () => {
-  eventBusContract(
-    (keyPrefix) => new RedisEventBus({ connection: { url: testServices.redisUrl! }, keyPrefix }),
+  eventBusContract((keyPrefix) =>
+    onConnection(testServices.redisUrl!, (connection) => new RedisEventBus({ connection, keyPrefix })),
   );
 });
 
@@ -151,7 +151,10 @@ describeWithRedis('RedisEventBus', () => {
     const keyPrefix = randomRedisPrefix('events');
     const connectionName = `sub-${keyPrefix.split(':')[2]}`;
     const bus = leftovers.add(
-      new RedisEventBus({ connection: { url: testServices.redisUrl! }, keyPrefix, connectionName }),
+      onConnection(
+        testServices.redisUrl!,
+        (connection) => new RedisEventBus({ connection, keyPrefix, connectionName }),
+      ),
       (it) => it.close(),
     );
     const channel = (topic: string): string => `${keyPrefix}events:${topic}`;
@@ -180,7 +183,10 @@ describeWithRedis('RedisEventBus', () => {
   test('survives a Redis restart: the subscriber reconnects and re-subscribes', async () => {
     const server = leftovers.add(await PrivateRedis.start(), (it) => it.kill());
     const bus = leftovers.add(
-      new RedisEventBus({ connection: { url: server.url }, keyPrefix: randomRedisPrefix('restart') }),
+      onConnection(
+        server.url,
+        (connection) => new RedisEventBus({ connection, keyPrefix: randomRedisPrefix('restart') }),
+      ),
       (it) => it.close(),
     );
     const events = bus.iterate<string>('job');

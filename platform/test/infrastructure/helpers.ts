@@ -4,6 +4,7 @@ import net from 'node:net';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
+import { SharedRedis } from '../../src/infrastructure/redis';
 
 /** A port where nothing listens: connections are refused at once. */
 export const CLOSED_PORT_URL = 'redis://127.0.0.1:1';
@@ -163,5 +164,25 @@ function canConnect(port: number): Promise<boolean> {
     const socket = net.connect(port, '127.0.0.1');
     socket.once('connect', () => (socket.destroy(), resolve(true)));
     socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * A Redis component on a shared connection of its own, as one process has it (components only ever borrow the
+ * process's connection); `close()` closes the component, then that connection.
+ */
+export function onConnection<T extends object & { close?(): Promise<void> }>(
+  url: string,
+  make: (connection: SharedRedis) => T,
+  log?: Logger,
+): T & { close(): Promise<void> } {
+  const connection = new SharedRedis({ url, name: 'atrium-test', log: log ?? pino({ level: 'silent' }) });
+  const component = make(connection);
+  const closeComponent = component.close?.bind(component);
+  return Object.assign(component, {
+    close: async () => {
+      await closeComponent?.();
+      await connection.close();
+    },
   });
 }

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { createInfrastructure, RedisUnavailableError, type Infrastructure } from '../../src/infrastructure';
 import { EventBusClosedError } from '../../src/events';
 import { QueueUnavailableError } from '../../src/queue';
@@ -84,6 +85,38 @@ describeWithRedis('createInfrastructure with redisUrl', () => {
     await infra.close();
     await infra.close();
     await expect(redis!.check()).rejects.toBeInstanceOf(RedisUnavailableError);
+  });
+
+  test('every component borrows the one shared connection; only subscribing and BullMQ workers open their own', async () => {
+    const server = leftovers.add(await PrivateRedis.start(), (it) => it.kill());
+    const { infra } = start(server.url);
+    const admin = leftovers.add(new Redis(server.url, { connectionName: 'test-admin' }), (it) =>
+      it.disconnect(),
+    );
+    const names = async (): Promise<string[]> =>
+      ((await admin.client('LIST')) as string)
+        .split('\n')
+        .map((line) => /\bname=(\S*)/.exec(line)?.[1])
+        .filter((name): name is string => name !== undefined && name !== 'test-admin')
+        .sort();
+    await infra.cache.set('key', 1, 10_000);
+    await infra.rateLimiter.consume('ip', { limit: 5, windowMs: 60_000 });
+    await infra.lock.withLock('sweep', 10_000, async () => undefined);
+    await infra.queue('generation').add('generate', {});
+    await infra.events.publish('job-updated', {});
+    // A connection in subscriber mode takes no other command: the bus keeps one duplicate of the shared
+    // connection for every topic.
+    await infra.events.subscribe('a', () => undefined);
+    await infra.events.subscribe('b', () => undefined);
+    expect(await names()).toEqual(['atrium', 'atrium-events-sub']);
+    // A worker blocks its connections while it waits for jobs: the documented exception (BullMQ opens and
+    // names them); the shared connection stays the only command connection.
+    infra.worker('generation', async () => undefined, { concurrency: 1 });
+    await waitFor(async () => (await names()).length > 2, { message: 'the worker to connect' });
+    expect((await names()).filter((name) => name.startsWith('atrium') && !name.includes(':bull:'))).toEqual([
+      'atrium',
+      'atrium-events-sub',
+    ]);
   });
 
   test('warns at startup when Redis may evict keys (BullMQ needs noeviction)', async () => {

@@ -1,7 +1,7 @@
 import { RedisUnavailableError } from '../../src/infrastructure';
 import { MemoryLock, RedisLock, type Lock } from '../../src/lock';
 import { describeWithRedis, Leftovers, randomRedisPrefix, testServices } from '../../src/testing';
-import { CLOSED_PORT_URL, deleteKeys, sleep } from './helpers';
+import { CLOSED_PORT_URL, deleteKeys, sleep, onConnection } from './helpers';
 
 type Closable = Lock & { close?(): Promise<void> };
 
@@ -75,7 +75,7 @@ describeWithRedis('Lock contract: redis', () => {
   afterAll(() => Promise.all(prefixes.map((prefix) => deleteKeys(testServices.redisUrl!, prefix))));
   lockContract((keyPrefix) => {
     prefixes.push(keyPrefix);
-    return new RedisLock({ connection: { url: testServices.redisUrl! }, keyPrefix });
+    return onConnection(testServices.redisUrl!, (connection) => new RedisLock({ connection, keyPrefix }));
   });
 });
 
@@ -84,10 +84,10 @@ describeWithRedis('RedisLock', () => {
     const url = testServices.redisUrl!;
     const keyPrefix = randomRedisPrefix('lock');
     const [a, b] = [
-      new RedisLock({ connection: { url }, keyPrefix }),
-      new RedisLock({ connection: { url }, keyPrefix }),
+      onConnection(url, (connection) => new RedisLock({ connection, keyPrefix })),
+      onConnection(url, (connection) => new RedisLock({ connection, keyPrefix })),
     ];
-    const down = new RedisLock({ connection: { url: CLOSED_PORT_URL }, keyPrefix });
+    const down = onConnection(CLOSED_PORT_URL, (connection) => new RedisLock({ connection, keyPrefix }));
     try {
       expect(await a.acquire('shared', 10_000)).not.toBeNull();
       expect(await b.acquire('shared', 10_000)).toBeNull();

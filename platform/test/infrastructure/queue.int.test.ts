@@ -7,7 +7,7 @@ import {
   type QueueProvider,
 } from '../../src/queue';
 import { describeWithRedis, Leftovers, randomRedisPrefix, testServices } from '../../src/testing';
-import { CLOSED_PORT_URL, deleteKeys, sleep, TcpProxy, waitFor } from './helpers';
+import { CLOSED_PORT_URL, deleteKeys, sleep, TcpProxy, waitFor, onConnection } from './helpers';
 
 type Payload = { n: number };
 
@@ -213,7 +213,10 @@ describeWithRedis('JobQueue contract: BullMQ', () => {
   afterAll(() => Promise.all(prefixes.map((prefix) => deleteKeys(testServices.redisUrl!, prefix))));
   jobQueueContract((keyPrefix) => {
     prefixes.push(keyPrefix);
-    return new BullMqQueueProvider({ connection: { url: testServices.redisUrl! }, keyPrefix });
+    return onConnection(
+      testServices.redisUrl!,
+      (connection) => new BullMqQueueProvider({ connection, keyPrefix }),
+    );
   });
 });
 
@@ -223,7 +226,10 @@ describeWithRedis('BullMQ queue', () => {
 
   test('a producer fails fast with QueueUnavailableError when Redis is unreachable', async () => {
     const provider = leftovers.add(
-      new BullMqQueueProvider({ connection: { url: CLOSED_PORT_URL }, keyPrefix: randomRedisPrefix('down') }),
+      onConnection(
+        CLOSED_PORT_URL,
+        (connection) => new BullMqQueueProvider({ connection, keyPrefix: randomRedisPrefix('down') }),
+      ),
       (it) => it.close(),
     );
     const queue = provider.queue('jobs');
@@ -241,11 +247,12 @@ describeWithRedis('BullMQ queue', () => {
     const proxy = leftovers.add(await new TcpProxy(Number(new URL(url).port)).start(), (it) => it.stop());
     // The doomed worker reaches Redis only through the proxy: cutting it is a crash as Redis sees it.
     const doomed = leftovers.add(
-      new BullMqQueueProvider({ connection: { url: proxy.url }, keyPrefix }),
+      onConnection(proxy.url, (connection) => new BullMqQueueProvider({ connection, keyPrefix })),
       (it) => it.close(),
     );
-    const healthy = leftovers.add(new BullMqQueueProvider({ connection: { url }, keyPrefix }), (it) =>
-      it.close(),
+    const healthy = leftovers.add(
+      onConnection(url, (connection) => new BullMqQueueProvider({ connection, keyPrefix })),
+      (it) => it.close(),
     );
     let doomedStarted = false;
     doomed.worker(

@@ -5,7 +5,7 @@ import {
   type RateLimiter,
 } from '../../src/rate-limit';
 import { describeWithRedis, Leftovers, randomRedisPrefix, testServices } from '../../src/testing';
-import { CLOSED_PORT_URL, deleteKeys, sleep } from './helpers';
+import { CLOSED_PORT_URL, deleteKeys, sleep, onConnection } from './helpers';
 
 type Closable = RateLimiter & { close?(): Promise<void> };
 
@@ -87,16 +87,19 @@ describeWithRedis('RateLimiter contract: redis', () => {
   afterAll(() => Promise.all(prefixes.map((prefix) => deleteKeys(testServices.redisUrl!, prefix))));
   rateLimiterContract((keyPrefix) => {
     prefixes.push(keyPrefix);
-    return new RedisRateLimiter({ connection: { url: testServices.redisUrl! }, keyPrefix });
+    return onConnection(
+      testServices.redisUrl!,
+      (connection) => new RedisRateLimiter({ connection, keyPrefix }),
+    );
   });
 });
 
 describeWithRedis('RedisRateLimiter', () => {
   test('throws RateLimiterUnavailableError at once when Redis is unreachable, so callers can fail closed', async () => {
-    const limiter = new RedisRateLimiter({
-      connection: { url: CLOSED_PORT_URL },
-      keyPrefix: randomRedisPrefix('down'),
-    });
+    const limiter = onConnection(
+      CLOSED_PORT_URL,
+      (connection) => new RedisRateLimiter({ connection, keyPrefix: randomRedisPrefix('down') }),
+    );
     try {
       const startedAt = Date.now();
       await expect(limiter.consume('user:1', { limit: 5, windowMs: 1000 })).rejects.toBeInstanceOf(
