@@ -7,6 +7,9 @@
 import 'reflect-metadata';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { writeHeapSnapshot } from 'node:v8';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { composeServices } from '@apollo/composition';
 import { buildSchema, parse } from 'graphql';
@@ -168,3 +171,29 @@ role().then(
   },
 );
 process.on('SIGTERM', () => process.exit(0));
+const profiler = new Session();
+profiler.connect();
+// run.ts asks for heap snapshots (BENCH_HEAP_SNAPSHOTS), CPU profiles of the delivery phase (BENCH_CPU_PROFILES)
+// and for a full GC (the process runs with --expose-gc) before it reads RSS.
+process.on('message', (message) => {
+  if (typeof message === 'string' && message.startsWith('snapshot:')) {
+    writeHeapSnapshot(message.slice('snapshot:'.length));
+    process.send?.('snapshot-done');
+  }
+  if (message === 'profile-start') {
+    profiler.post('Profiler.enable', () =>
+      profiler.post('Profiler.start', () => process.send?.('profile-started')),
+    );
+  }
+  if (typeof message === 'string' && message.startsWith('profile-stop:')) {
+    profiler.post('Profiler.stop', (error, result) => {
+      if (!error) writeFileSync(message.slice('profile-stop:'.length), JSON.stringify(result.profile));
+      process.send?.('profile-stopped');
+    });
+  }
+  if (message !== 'gc') return;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  process.send?.({ gcDone: process.memoryUsage() });
+});

@@ -42,6 +42,17 @@ export function checkCost(
   );
 }
 
+/** Schema validation with the limit rules: what does not depend on variables (cacheable per document). */
+export function validateOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  limits: OperationLimits,
+): readonly GraphQLError[] {
+  return validate(schema, document, [...specifiedRules, ...limitValidationRules(limits)], {
+    maxErrors: MAX_VALIDATION_ERRORS,
+  });
+}
+
 /**
  * Everything the HTTP path checks before planning, as one function for transports that do not run Apollo's
  * pipeline (the graphql-ws transport, gateway/src/subscriptions): schema validation with the limit rules, then cost.
@@ -54,9 +65,7 @@ export function checkOperation(options: {
   limits: OperationLimits;
 }): readonly GraphQLError[] {
   const { schema, document, limits } = options;
-  const invalid = validate(schema, document, [...specifiedRules, ...limitValidationRules(limits)], {
-    maxErrors: MAX_VALIDATION_ERRORS,
-  });
+  const invalid = validateOperation(schema, document, limits);
   if (invalid.length > 0) return invalid;
   if (!getOperationAST(document, options.operationName)) return [];
   const tooCostly = checkCost(schema, document, options.operationName, options.variables, limits);

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { ServiceMap } from '@apollo/gateway';
-import { print, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import type { DocumentNode, GraphQLFormattedError } from 'graphql';
 import type { Principal } from '@atrium/platform/auth';
 import type { Logger } from '@atrium/platform/logging';
 import type { GatewayContext } from '../context';
 import type { SubscriptionMetrics } from './metrics';
-import type { SubscriptionPlanner } from './planner';
+import { printedOnce, type SubscriptionPlanner } from './planner';
 import type { DeliveredResult } from './rest-executor';
 import { SharedStream, upstreamError, type EndReason, type SharedStreamDeps } from './shared-stream';
 import { SubscriberQueue } from './subscriber-queue';
@@ -172,15 +172,9 @@ export class SubscriptionEngine {
   }
 }
 
-const printed = new WeakMap<DocumentNode, string>();
-
 /** Identical = same schema, principal, document, operation name and variables. */
 function streamKey(request: SubscriptionRequest, generation: number): string {
-  let text = printed.get(request.document);
-  if (text === undefined) {
-    text = print(request.document);
-    printed.set(request.document, text);
-  }
+  const text = printedOnce(request.document);
   return createHash('sha256')
     .update(
       JSON.stringify([

@@ -34,6 +34,18 @@ export interface PlannedSchema {
 
 const MAX_CACHED_PLANS = 500;
 
+const printed = new WeakMap<DocumentNode, string>();
+
+/** The document's text, printed once per DocumentNode (clients sending the same text share one node). */
+export function printedOnce(document: DocumentNode): string {
+  let text = printed.get(document);
+  if (text === undefined) {
+    text = print(document);
+    printed.set(document, text);
+  }
+  return text;
+}
+
 /**
  * The gateway's query planner, on the supergraph the gateway serves, for subscriptions: @apollo/gateway plans
  * them as `{ primary, rest }` but refuses to execute them. Plans are cached per schema and document (LRU).
@@ -67,7 +79,7 @@ export class SubscriptionPlanner {
     const schema = this.current;
     const planner = this.planner;
     if (!schema || !planner) throw new Error('the subscription planner has no schema yet');
-    const key = `${operationName ?? ''}\u0000${print(document)}`;
+    const key = `${operationName ?? ''}\u0000${printedOnce(document)}`;
     const cached = this.plans.get(key);
     if (cached) {
       // Refresh its LRU position.

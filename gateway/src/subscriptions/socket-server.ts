@@ -18,13 +18,17 @@ import { readCredential } from '../auth/credentials';
 import type { OperationLimits } from '../config-hardening';
 import type { GatewayContext } from '../context';
 import { formatGatewayError } from '../errors';
-import { checkOperation, parseOperation } from '../limits';
+import { checkCost, parseOperation, validateOperation } from '../limits';
 import type { GatewayRateLimits } from '../rate-limits';
 import type { ClientSubscription, SubscriptionEngine } from './engine';
 import { lifecycleError } from './errors';
 import type { SubscriptionMetrics } from './metrics';
 import type { SubscriptionSettings } from './config';
 import { subscriptionShapeErrors } from './operation-shape';
+import { DocumentCache, type CheckedDocument } from './document-cache';
+
+/** Distinct operation texts whose parsed, validated document is kept (shared by every client sending it). */
+const DOCUMENT_CACHE_ENTRIES = 1000;
 
 /** What the gateway knows about one client connection. */
 export interface Connection extends SocketExtra {
@@ -89,6 +93,7 @@ export function startSocketServer(deps: SocketServerDeps): SocketServer {
   const { settings, log, metrics } = deps;
   const connections = new Set<Connection>();
   const perUser = new Map<string, number>();
+  const documents = new DocumentCache(DOCUMENT_CACHE_ENTRIES);
   let active = 0;
 
   const transport: GraphqlWsTransport = attachGraphqlWs<Connection>({
@@ -296,23 +301,19 @@ export function startSocketServer(deps: SocketServerDeps): SocketServer {
     if (connection.closing) return reject('closing', [errors.UNAUTHENTICATED('The connection is closing')]);
     const schema = deps.apiSchema();
     if (!schema) return reject('not_ready', [errors.SUBGRAPH_UNAVAILABLE('The gateway is not ready yet')]);
-    let document: DocumentNode;
-    try {
-      document = parseOperation(payload.query, deps.limits);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return reject('parse', [errors.GRAPHQL_PARSE_FAILED(message)]);
-    }
+    const checked = documents.get(schema, payload.query, () => checkDocument(schema, payload.query));
+    if (checked.errors) return reject(checked.reason, checked.errors);
+    const { document } = checked;
     const operationName = payload.operationName ?? undefined;
     const variables = payload.variables ?? undefined;
-    const invalid = checkOperation({ schema, document, operationName, variables, limits: deps.limits });
-    if (invalid.length > 0) return reject('validation', invalid.map(asValidationError));
     const operation = getOperationAST(document, operationName);
     if (!operation) {
       return reject('validation', [
         errors.OPERATION_RESOLUTION_FAILURE('Unable to identify the operation to run (operationName)'),
       ]);
     }
+    const tooCostly = checkCost(schema, document, operationName, variables, deps.limits);
+    if (tooCostly) return reject('validation', [tooCostly]);
     const shape = operation.operation === 'subscription' ? subscriptionShapeErrors(document, operation) : [];
     if (shape.length > 0) return reject('validation', shape);
     try {
@@ -349,6 +350,20 @@ export function startSocketServer(deps: SocketServerDeps): SocketServer {
       contextValue: context,
       rootValue: { query: payload.query, variables: variables ?? undefined },
     };
+  }
+
+  /** Parse with the token limit, then schema validation with the limit rules (cost depends on variables). */
+  function checkDocument(schema: GraphQLSchema, query: string): CheckedDocument {
+    let document: DocumentNode;
+    try {
+      document = parseOperation(query, deps.limits);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { errors: [errors.GRAPHQL_PARSE_FAILED(message)], reason: 'parse' };
+    }
+    const invalid = validateOperation(schema, document, deps.limits);
+    if (invalid.length > 0) return { errors: invalid.map(asValidationError), reason: 'validation' };
+    return { document };
   }
 
   function capExceeded(connection: Connection, principal: Principal): string | undefined {
