@@ -68,7 +68,15 @@ export class SharedStream {
 
   async start(): Promise<void> {
     await this.openUpstream();
-    this.renewTimer = setInterval(() => void this.renew(), this.deps.renewIntervalMs);
+    // Each stream renews at its own random phase: streams opened together (thousands of subscribers connecting
+    // at once, a reconnect storm) would otherwise all sign at the same instant and stall every delivery.
+    const interval = this.deps.renewIntervalMs;
+    this.renewTimer = setTimeout(() => {
+      void this.renew();
+      if (this.ended) return;
+      this.renewTimer = setInterval(() => void this.renew(), interval);
+      this.renewTimer.unref();
+    }, Math.random() * interval);
     this.renewTimer.unref();
   }
 

@@ -44,6 +44,39 @@ interface PooledClient {
   socket: WebSocket | undefined;
   /** Operation id → its extensions object (mutated on renewal, read again on resubscribe). */
   operations: Map<string, Record<string, unknown>>;
+  /** Renewals not sent yet: those of one tick go out together (flushRenewals). */
+  renewals: Map<string, string>;
+  renewalFlush: NodeJS.Immediate | undefined;
+}
+
+/** Renewals per ping message at most, in bytes: far below the subgraph's 64 KiB message limit. */
+const RENEWAL_PING_BYTES = 16 * 1024;
+
+/**
+ * Sends the renewals queued during one tick in as few `ping` messages as fit the size bound, instead of one
+ * message (and one socket write) per operation. On a socket that is not open they are dropped: a resubscribe
+ * after the reconnect carries the fresh assertion in its extensions already.
+ */
+function flushRenewals(pooled: PooledClient): void {
+  pooled.renewalFlush = undefined;
+  const pending = pooled.renewals;
+  pooled.renewals = new Map();
+  const socket = pooled.socket;
+  if (socket?.readyState !== WebSocket.OPEN) return;
+  let batch: Record<string, string> = {};
+  let bytes = 0;
+  const send = () => {
+    socket.send(JSON.stringify({ type: 'ping', payload: { [RENEW_PING_KEY]: batch } }));
+    batch = {};
+    bytes = 0;
+  };
+  for (const [id, token] of pending) {
+    if (!pooled.operations.has(id)) continue;
+    batch[id] = token;
+    bytes += id.length + token.length + 8;
+    if (bytes >= RENEWAL_PING_BYTES) send();
+  }
+  if (bytes > 0) send();
 }
 
 export const RENEW_PING_KEY = 'atriumRenew';
@@ -112,10 +145,9 @@ export class UpstreamPool {
     return {
       renew: (fresh) => {
         extensions[INTERNAL_ASSERTION_HEADER] = fresh;
-        const socket = pooled.socket;
-        if (!finished && socket?.readyState === WebSocket.OPEN) {
-          socket.send(JSON.stringify({ type: 'ping', payload: { [RENEW_PING_KEY]: { [id]: fresh } } }));
-        }
+        if (finished) return;
+        pooled.renewals.set(id, fresh);
+        pooled.renewalFlush ??= setImmediate(() => flushRenewals(pooled));
       },
       close: () => {
         if (finish()) unsubscribe();
@@ -132,6 +164,7 @@ export class UpstreamPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const pooled of this.clients.values()) clearImmediate(pooled.renewalFlush);
     await Promise.all([...this.clients.values()].map((pooled) => pooled.client.dispose()));
     this.clients.clear();
   }
@@ -147,6 +180,8 @@ export class UpstreamPool {
       client: undefined as unknown as Client,
       socket: undefined,
       operations: new Map(),
+      renewals: new Map(),
+      renewalFlush: undefined,
     };
     pooled.client = createClient({
       url: url.replace(/^http/, 'ws'),

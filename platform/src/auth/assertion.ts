@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { ANONYMOUS, isPrincipal, type Principal } from './principal';
 
@@ -17,8 +18,12 @@ export interface AssertionClaims {
 
 const MAX_USER_AGENT = 256;
 
-function keyOf(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
+let cachedKey: { secret: string; key: KeyObject } | undefined;
+
+/** The HMAC key object of `secret`, built once: every request and subscription renewal signs with it. */
+function keyOf(secret: string): KeyObject {
+  if (cachedKey?.secret !== secret) cachedKey = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+  return cachedKey.key;
 }
 
 /**
