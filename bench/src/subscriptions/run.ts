@@ -249,11 +249,7 @@ async function measure(
   return row;
 }
 
-async function withServers(
-  shape: Shape,
-  n: number,
-  servers: ServerName[],
-): Promise<Row[]> {
+async function withServers(shape: Shape, n: number, servers: ServerName[]): Promise<Row[]> {
   const rows: Row[] = [];
   const options = { ipc: true, ...(SERVER_CPUS ? { cpus: SERVER_CPUS } : {}) };
   const others = CLIENT_CPUS ? { cpus: CLIENT_CPUS } : {};
@@ -262,14 +258,27 @@ async function withServers(
     const plainUrl = plain.ready[1]!;
     try {
       rows.push(
-        await measure('plain graphql-ws', shape, n, plain, plainUrl, plainUrl.replace('/graphql', '/publish')),
+        await measure(
+          'plain graphql-ws',
+          shape,
+          n,
+          plain,
+          plainUrl,
+          plainUrl.replace('/graphql', '/publish'),
+        ),
       );
     } finally {
       await plain.stop();
     }
   }
   if (servers.includes('atrium gateway')) {
-    const ticker = await startService(ENTRY, { BENCH_ROLE: 'ticker' }, /READY (\S+)/, nodeArgs('TICKER'), others);
+    const ticker = await startService(
+      ENTRY,
+      { BENCH_ROLE: 'ticker' },
+      /READY (\S+)/,
+      nodeArgs('TICKER'),
+      others,
+    );
     const tickerUrl = ticker.ready[1]!;
     const gateway = await startService(
       ENTRY,
@@ -311,7 +320,8 @@ function writeResults(fresh: Row[]): void {
   const previous: Row[] = existsSync(`${RESULTS}.json`)
     ? (JSON.parse(readFileSync(`${RESULTS}.json`, 'utf8')) as Row[]).filter((row) => 'loadAverage' in row)
     : [];
-  const same = (a: Row, b: Row) => a.server === b.server && a.shape === b.shape && a.subscribers === b.subscribers;
+  const same = (a: Row, b: Row) =>
+    a.server === b.server && a.shape === b.shape && a.subscribers === b.subscribers;
   const rows = [...previous.filter((old) => !fresh.some((row) => same(row, old))), ...fresh].sort(
     (a, b) =>
       a.subscribers - b.subscribers || a.shape.localeCompare(b.shape) || b.server.localeCompare(a.server),
@@ -332,9 +342,12 @@ function writeResults(fresh: Row[]): void {
     '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
-    const baseline = rows.find((r) => r.server === 'plain graphql-ws' && same({ ...r, server: row.server }, row));
+    const baseline = rows.find(
+      (r) => r.server === 'plain graphql-ws' && same({ ...r, server: row.server }, row),
+    );
     const ratio = baseline ? (row.deliveriesPerCpuSecond / baseline.deliveriesPerCpuSecond).toFixed(2) : '';
-    const deliveries = row.deliveries === row.expected ? `${row.deliveries}` : `${row.deliveries}/${row.expected}`;
+    const deliveries =
+      row.deliveries === row.expected ? `${row.deliveries}` : `${row.deliveries}/${row.expected}`;
     lines.push(
       `| ${row.shape} | ${row.subscribers} | ${row.server} | ${deliveries} | ${row.deliveriesPerCpuSecond} | ${ratio} | ${row.p50Ms} | ${row.p95Ms} | ${row.p99Ms} | ${row.maxMs} | ${row.rssPerSubscriberKb} | ${row.heapPerSubscriberKb} | ${row.loadAverage} |`,
     );
@@ -350,7 +363,9 @@ async function main(): Promise<void> {
   const servers = (process.env.BENCH_SERVERS ?? 'plain graphql-ws,atrium gateway').split(',') as ServerName[];
   const needed = Math.max(...sizes) + 200;
   if (openFiles() < needed) {
-    throw new Error(`the open-files limit is ${openFiles()}; raise it to ${needed} (ulimit -n) for N = ${Math.max(...sizes)}`);
+    throw new Error(
+      `the open-files limit is ${openFiles()}; raise it to ${needed} (ulimit -n) for N = ${Math.max(...sizes)}`,
+    );
   }
   const rows: Row[] = [];
   for (const n of sizes) for (const shape of shapes) rows.push(...(await withServers(shape, n, servers)));
