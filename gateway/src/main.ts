@@ -4,17 +4,22 @@ import { configOrExit, packageVersion, runService } from '@atrium/platform/serve
 import { loadGatewayConfig } from './config';
 import { createGatewayServer } from './server';
 import { readSupergraph } from './supergraph';
+import { reloadSupergraphOnSighup } from './supergraph-reload';
 
 const config = configOrExit(() => loadGatewayConfig(withDevelopmentSecret(process.env)));
 const log = createLogger({ service: 'gateway', level: config.logLevel });
 runService(
   log,
-  () =>
-    createGatewayServer({
+  async () => {
+    const server = await createGatewayServer({
       config,
       supergraphSdl: readSupergraph(config.supergraphPath),
       log,
       version: packageVersion(__dirname),
-    }),
+    });
+    // SIGHUP: serve the supergraph file again (a bad file is logged and the current supergraph kept).
+    reloadSupergraphOnSighup({ server, path: config.supergraphPath, log });
+    return server;
+  },
   config,
 );

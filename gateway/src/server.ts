@@ -52,9 +52,10 @@ export interface GatewayServer {
   listen(port: number, host?: string): Promise<Listening>;
   /**
    * Serves a new supergraph from now on (plans and the public schema are rebuilt). Running subscriptions end
-   * with SUBSCRIPTION_SCHEMA_RELOAD so clients resubscribe against the new schema. An invalid one is refused.
+   * with SUBSCRIPTION_SCHEMA_RELOAD so clients resubscribe against the new schema. An invalid one throws and
+   * the current one stays. Returns false when it is the one already served (nothing reloaded, nothing ended).
    */
-  reloadSupergraph(supergraphSdl: string): void;
+  reloadSupergraph(supergraphSdl: string): boolean;
   /** Readiness false, wait SHUTDOWN_DELAY_MS, drain in-flight requests (bounded), release everything. Idempotent. */
   stop(): Promise<void>;
 }
@@ -119,6 +120,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       dataSources[name] = new SubgraphDataSource({ name, url, client, policies, assertions, dedup });
 
     let updateSupergraph: ((sdl: string) => void) | undefined;
+    let servedSdl = deps.supergraphSdl;
     const gateway = new ApolloGateway({
       // The hook form keeps an `update` function, so a new supergraph can be loaded without a restart.
       supergraphSdl: async ({ update }) => {
@@ -270,7 +272,10 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       breakerStates: () => policies.states(),
       reloadSupergraph: (sdl) => {
         if (!updateSupergraph) throw new Error('the gateway has not loaded its first supergraph yet');
+        if (sdl === servedSdl) return false;
         updateSupergraph(sdl);
+        servedSdl = sdl;
+        return true;
       },
       listen: (port, host) => shell.listen(port, host),
       stop: () => shell.stop(),
