@@ -1,7 +1,8 @@
 // Live updates through the gateway: the real graphql-ws client, the real gateway and the four real subgraphs.
 import { postGraphQL } from '@atrium/platform/testing';
 import { startStack, type Stack } from '../src/stack';
-import { collect, rawSocket, signUp, wsClient, type WsResult } from '../src/ws-client';
+import { collect, eventually, rawSocket, signUp, wsClient, type WsResult } from '../src/ws-client';
+import { metricValue } from './gateway-harness';
 
 const WATCH = `subscription Watch($id: ID!) {
   generationJobUpdated(id: $id) {
@@ -33,7 +34,8 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
   }, 60_000);
   afterAll(() => stack?.stop());
 
-  const generate = async (token: string) => {
+  // Identical jobs are answered from the response cache at once: `prompt` makes one that really streams.
+  const generate = async (token: string, prompt = 'Position us against Acme') => {
     const response = await postGraphQL<{ generate: { id: string } }>(
       stack.gatewayUrl,
       'mutation($i: GenerateInput!) { generate(input: $i) { id } }',
@@ -41,7 +43,7 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
         variables: {
           i: {
             kind: 'BATTLECARD',
-            prompt: 'Position us against Acme',
+            prompt,
             battlecard: { competitorName: 'Acme' },
           },
         },
@@ -193,11 +195,35 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
     await expect(foreign.opened).rejects.toThrow(/403/);
   });
 
+  it('releases the upstream when a client drops its socket mid-stream, counted in the gateway metrics', async () => {
+    const origin = new URL(stack.gatewayUrl).origin;
+    const metric = (name: string, labels?: Record<string, string>) =>
+      metricValue(origin, `atrium_gateway_${name}`, labels);
+    const clientEnds = await metric('subscription_terminations_total', { reason: 'client' });
+    const id = await generate(ada.accessToken, 'Position us against Acme, for a client that drops');
+    const raw = await rawSocket(stack.gatewayUrl);
+    await raw.opened;
+    raw.send({ type: 'connection_init', payload: { authorization: `Bearer ${ada.accessToken}` } });
+    await eventually(() => raw.messages.some((m) => m.type === 'connection_ack'));
+    raw.send({ id: 'watch', type: 'subscribe', payload: { query: WATCH, variables: { id } } });
+    await eventually(() => raw.messages.some((m) => m.type === 'next'));
+    expect(await metric('subscription_upstream_streams', { subgraph: 'generation' })).toBe(1);
+    expect(await metric('subscriptions_active')).toBe(1);
+
+    // No `complete`, no close frame: the connection is simply gone, as when a laptop lid closes.
+    raw.socket.terminate();
+    await eventually(async () => (await metric('subscription_upstream_streams')) === 0);
+    expect(await metric('subscriptions_active')).toBe(0);
+    expect(await metric('subscription_connections')).toBe(0);
+    expect(await metric('subscription_queued_events')).toBe(0);
+    expect(await metric('subscription_terminations_total', { reason: 'client' })).toBe(clientEnds + 1);
+  });
+
   // Last: it stops the generation subgraph of this stack.
   it('ends a watched job with SUBSCRIPTION_UPSTREAM_ERROR when the generation subgraph dies mid-stream', async () => {
     const client = wsClient(stack.gatewayUrl, `Bearer ${ada.accessToken}`);
     try {
-      const id = await generate(ada.accessToken);
+      const id = await generate(ada.accessToken, 'Position us against Acme, until the service dies');
       const results: WsResult<WatchEvent>[] = [];
       const outcome = collect<WatchEvent>(client, WATCH, { id }, { onResult: (r) => results.push(r) });
       while (results.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
