@@ -1,6 +1,12 @@
 import { env, type ConfigOf } from '@atrium/platform/config';
 import { MAX_RATE_LIMIT_PER_MINUTE } from '@atrium/platform/rate-limit';
-import { serverTimeoutSpec, serverTimeouts, type ServerTimeouts } from '@atrium/platform/server';
+import {
+  DEFAULT_MAX_REPRESENTATIONS,
+  serverTimeoutSpec,
+  serverTimeouts,
+  type ServerTimeouts,
+} from '@atrium/platform/server';
+import type { EntityLimits } from './subgraph/entity-budget';
 
 /**
  * The gateway's protective settings: operation limits, rate limits, per-subgraph resilience and server hygiene.
@@ -24,6 +30,8 @@ export const hardeningSpec = {
   MAX_INTROSPECTION_DEPTH: env.int({ default: 15, min: 5, max: 100 }),
   COST_DEFAULT_LIST_SIZE: env.int({ default: 10, min: 1, max: 10_000 }),
   MAX_PAGE_SIZE: env.int({ default: 100, min: 1, max: 10_000 }),
+  MAX_ENTITY_REPRESENTATIONS: env.int({ default: DEFAULT_MAX_REPRESENTATIONS, min: 1, max: 100_000 }),
+  MAX_REQUEST_ENTITY_REPRESENTATIONS: env.int({ default: 2000, min: 1, max: 1_000_000 }),
   RATE_LIMIT_IP_PER_MINUTE: env.int({ max: MAX_RATE_LIMIT_PER_MINUTE, default: 1200, min: 0 }),
   RATE_LIMIT_USER_PER_MINUTE: env.int({ max: MAX_RATE_LIMIT_PER_MINUTE, default: 600, min: 0 }),
   RATE_LIMIT_API_KEY_PER_MINUTE: env.int({ max: MAX_RATE_LIMIT_PER_MINUTE, default: 600, min: 0 }),
@@ -108,6 +116,8 @@ export interface HardeningConfig {
   redisUrl: string | undefined;
   redisKeyPrefix: string;
   limits: OperationLimits;
+  /** Entity representations sent per fetch and per request, counted at execution time. */
+  entityLimits: EntityLimits;
   rateLimits: RateLimits;
   resilience: ResilienceSettings;
   server: ServerSettings;
@@ -128,6 +138,10 @@ export function hardeningConfig(raw: ConfigOf<typeof hardeningSpec>): HardeningC
       maxIntrospectionDepth: raw.MAX_INTROSPECTION_DEPTH,
       defaultListSize: raw.COST_DEFAULT_LIST_SIZE,
       maxPageSize: raw.MAX_PAGE_SIZE,
+    },
+    entityLimits: {
+      perFetch: raw.MAX_ENTITY_REPRESENTATIONS,
+      perRequest: raw.MAX_REQUEST_ENTITY_REPRESENTATIONS,
     },
     rateLimits: {
       perIp: raw.RATE_LIMIT_IP_PER_MINUTE,

@@ -8,6 +8,7 @@ import { RequestDeadlineError, type GatewayContext } from './context';
 import { adoptSubgraphErrors, gatewayTimeout, subgraphUnavailable } from './errors';
 import { subjectKey, type AssertionCache, type AssertionSubject } from './subgraph/assertions';
 import type { InflightDedup } from './subgraph/dedup';
+import { representationCount, type EntityBudget } from './subgraph/entity-budget';
 import { ResponseTooLargeError, TransportError, type SubgraphHttpClient } from './subgraph/http-client';
 import {
   InvalidResponseError,
@@ -25,6 +26,8 @@ export interface SubgraphDataSourceOptions {
   assertions: AssertionCache;
   /** Shares identical concurrent query fetches of one principal; undefined: every fetch is sent. */
   dedup?: InflightDedup<SubgraphAnswer>;
+  /** Counts the entity representations of every fetch against its request; over a limit, nothing is sent. */
+  entities: EntityBudget;
 }
 
 /** A subgraph's GraphQL answer as received: the body is parsed again for each caller who shares it. */
@@ -62,8 +65,9 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     // Health checks and schema loading carry no client context (and this gateway makes neither).
     const context = 'incomingRequestContext' in options ? options.context : undefined;
     const { query, variables, operationName } = options.request;
-    const body = JSON.stringify({ query, variables, operationName });
     const subgraph = this.options.name;
+    this.options.entities.take(context, representationCount(variables), subgraph);
+    const body = JSON.stringify({ query, variables, operationName });
     const subject: AssertionSubject = {
       principal: context?.principal ?? ANONYMOUS,
       clientIp: context?.clientIp,

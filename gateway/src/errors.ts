@@ -20,6 +20,11 @@ export const gatewayErrors = defineErrorCodes({
     description: 'The `persistedQuery.sha256Hash` extension is not the SHA-256 of the `query` sent with it.',
     httpStatus: 400,
   },
+  TOO_MANY_ENTITIES: {
+    description:
+      'Resolving the operation would make the gateway fetch more entities from a subgraph than it allows in one fetch (MAX_ENTITY_REPRESENTATIONS) or in one request (MAX_REQUEST_ENTITY_REPRESENTATIONS); nothing more was fetched. `extensions.scope` says which (`fetch` or `request`), `extensions.limit` the bound. Ask for smaller pages or fewer nested lists.',
+    httpStatus: 400,
+  },
   PERSISTED_QUERY_VERSION_UNSUPPORTED: {
     description: 'The `persistedQuery.version` extension is not 1, the only version the gateway accepts.',
     httpStatus: 400,

@@ -37,6 +37,7 @@ import { checkRateLimits, GatewayRateLimits } from './rate-limits';
 import { integrationsRouter } from './routes/integrations';
 import { AssertionCache } from './subgraph/assertions';
 import { InflightDedup } from './subgraph/dedup';
+import { EntityBudget } from './subgraph/entity-budget';
 import { SubgraphHttpClient } from './subgraph/http-client';
 import { SubgraphPolicies } from './subgraph/resilience';
 import { attachSubscriptions, refuseSubscriptionsOverHttp, type GatewaySubscriptions } from './subscriptions';
@@ -114,10 +115,19 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       onResult: (result) => policies.metrics.assertions.inc({ result }),
     });
     const dedup = config.dedupSubgraphFetches ? new InflightDedup<SubgraphAnswer>() : undefined;
+    const entities = new EntityBudget(config.entityLimits);
     // One data source per subgraph, shared by HTTP and by the subscription engine's `rest`.
     const dataSources: Record<string, SubgraphDataSource> = {};
     for (const [name, url] of Object.entries(urls))
-      dataSources[name] = new SubgraphDataSource({ name, url, client, policies, assertions, dedup });
+      dataSources[name] = new SubgraphDataSource({
+        name,
+        url,
+        client,
+        policies,
+        assertions,
+        dedup,
+        entities,
+      });
 
     let updateSupergraph: ((sdl: string) => void) | undefined;
     let servedSdl = deps.supergraphSdl;

@@ -17,6 +17,7 @@ import type { GatewayContext } from '../src/context';
 import { SubgraphDataSource, type SubgraphAnswer } from '../src/data-source';
 import { AssertionCache } from '../src/subgraph/assertions';
 import { InflightDedup } from '../src/subgraph/dedup';
+import { EntityBudget } from '../src/subgraph/entity-budget';
 import { SubgraphHttpClient } from '../src/subgraph/http-client';
 import { SubgraphPolicies } from '../src/subgraph/resilience';
 
@@ -80,6 +81,7 @@ function dataSourceFor(url: string, options: { dedup: boolean }) {
     policies,
     assertions,
     dedup: options.dedup ? new InflightDedup<SubgraphAnswer>() : undefined,
+    entities: new EntityBudget(config.entityLimits),
   });
   const shared = async () =>
     (await metrics.registry.metrics()).match(

@@ -50,7 +50,8 @@ export async function executeEvent(options: {
       variables: options.variables,
       operationName: plan.operationContext.operation.name?.value,
     },
-    context,
+    // A copy per event: each event is its own request for the entity budget, not one ever-growing request.
+    context: { ...context },
     logger: log,
     metrics: {},
     cache: undefined,
