@@ -1,6 +1,7 @@
 import { errors } from '@atrium/platform/errors';
-import type { EntityManager } from '@mikro-orm/core';
+import { QueryOrder, type EntityManager, type FilterQuery } from '@mikro-orm/core';
 import type { Principal } from '@atrium/platform/auth';
+import { clampFirst, rowsAfter } from '@atrium/platform/pagination';
 import type { AuditService } from '../audit/audit.service';
 import type { Clock } from '../clock';
 import { assertNoProblems, type FieldProblem } from '../common/input-errors';
@@ -14,7 +15,16 @@ import { ApiKey } from './api-key.entity';
 import { CreatedApiKey, type CreateApiKeyInput } from './api-key.types';
 import { effectiveScopes, isKnownScope, scopesAllowedFor } from './scopes';
 
-const MAX_ACTIVE_KEYS = 25;
+/** Keys that still work (neither revoked nor expired) per user: revoking or expiry frees a slot. */
+export const MAX_ACTIVE_KEYS = 25;
+/**
+ * Revoked and expired keys kept per user (the most recently revoked first, then expired ones), so the owner still
+ * sees them; creating or revoking a key deletes the others (the audit log keeps their events). With the active cap this bounds a user's rows, however often
+ * they create and revoke.
+ */
+export const MAX_INACTIVE_KEYS_KEPT = 50;
+/** Keys in one `apiKeys` answer when `first` is not given; `first` is clamped to 100. */
+export const API_KEYS_PAGE = 50;
 /** `lastUsedAt` is written at most this often per key, so a busy integration costs no write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -53,9 +63,12 @@ export class ApiKeyService {
       throw errors.FORBIDDEN(`Your roles do not allow these scopes: ${beyond.join(', ')}`, {
         scopes: beyond,
       });
-    const active = await em.count(ApiKey, { userId: user.id, revokedAt: null });
+    const active = await em.count(ApiKey, { userId: user.id, ...working(new Date(now)) });
     if (active >= MAX_ACTIVE_KEYS)
-      throw errors.CONFLICT(`At most ${MAX_ACTIVE_KEYS} active API keys per user`);
+      throw errors.CONFLICT(
+        `At most ${MAX_ACTIVE_KEYS} active API keys per user; revoke one (revoked and expired keys do not count)`,
+      );
+    await this.pruneInactive(em, user.id, new Date(now));
     const secret = generateApiKeySecret();
     const apiKey = em.create(ApiKey, {
       userId: user.id,
@@ -75,10 +88,41 @@ export class ApiKeyService {
     return Object.assign(new CreatedApiKey(), { apiKey, secret });
   }
 
-  /** The caller's keys, revoked ones included, newest first. */
-  async listMine(req: IdentityRequest): Promise<ApiKey[]> {
+  /**
+   * One page of the caller's keys, revoked and expired ones included, newest first: `first` (default 50, at most
+   * 100) keys after the key whose id is `after`. BAD_USER_INPUT when `after` is not one of the caller's keys.
+   */
+  async listMine(
+    req: IdentityRequest,
+    page: { first?: number | null; after?: string | null },
+  ): Promise<ApiKey[]> {
     const user = await requireActiveUser(req);
-    return req.em.find(ApiKey, { userId: user.id }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+    const first = clampFirst(page.first, API_KEYS_PAGE);
+    let where: FilterQuery<ApiKey> = { userId: user.id };
+    if (page.after) {
+      const last = await req.em.findOne(ApiKey, { id: page.after, userId: user.id });
+      if (!last)
+        throw errors.BAD_USER_INPUT('Invalid input: after is not the id of one of your API keys', {
+          fields: [{ field: 'after', message: 'is not the id of one of your API keys' }],
+        });
+      where = { userId: user.id, ...rowsAfter('createdAt', { at: last.createdAt, id: last.id }, 'desc') };
+    }
+    return req.em.find(ApiKey, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: first });
+  }
+
+  /** Deletes a user's revoked and expired keys beyond the newest MAX_INACTIVE_KEYS_KEPT. */
+  private async pruneInactive(em: EntityManager, userId: string, now: Date): Promise<void> {
+    const beyond = await em.find(
+      ApiKey,
+      { userId, $or: [{ revokedAt: { $ne: null } }, { expiresAt: { $lte: now } }] },
+      {
+        // The most recently revoked first (a key revoked now is kept however old it is), then expired ones.
+        orderBy: { revokedAt: QueryOrder.DESC_NULLS_LAST, createdAt: 'desc', id: 'desc' },
+        offset: MAX_INACTIVE_KEYS_KEPT,
+        fields: ['id'],
+      },
+    );
+    if (beyond.length > 0) await em.nativeDelete(ApiKey, { id: { $in: beyond.map((key) => key.id) } });
   }
 
   /** Revokes one of the caller's keys (an ADMIN may revoke anyone's); NOT_FOUND for any other id. */
@@ -87,16 +131,23 @@ export class ApiKeyService {
     if (!apiKey || (apiKey.userId !== req.principal.userId && !callerIsAdmin(req.principal)))
       throw errors.NOT_FOUND('API key not found');
     if (!apiKey.revokedAt) {
-      apiKey.revokedAt = new Date(this.deps.clock.now());
+      const now = new Date(this.deps.clock.now());
+      apiKey.revokedAt = now;
       this.deps.audit.record(req, {
         type: 'api_key.revoked',
         targetUserId: apiKey.userId,
         metadata: { apiKeyId: apiKey.id, prefix: apiKey.prefix },
       });
       await req.em.flush();
+      await this.pruneInactive(req.em, apiKey.userId, now);
     }
     return apiKey;
   }
+}
+
+/** The filter of keys that still work at `now`: not revoked, not expired. */
+function working(now: Date) {
+  return { revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] };
 }
 
 export interface VerifiedApiKey {

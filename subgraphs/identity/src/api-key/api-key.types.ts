@@ -1,4 +1,4 @@
-import { Field, InputType, ObjectType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ApiKey } from './api-key.entity';
 
 @InputType('CreateApiKeyInput', { description: 'A new API key.' })
@@ -29,4 +29,21 @@ export class CreatedApiKey {
       'The secret (`atr_` + 38 characters), shown this once: Atrium keeps only its hash. Send it as `x-api-key` or `Authorization: Bearer`.',
   })
   secret!: string;
+}
+
+@ArgsType()
+export class ApiKeysArgs {
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 50,
+    description: 'Page size: at most 100 (more is clamped); negative is BAD_USER_INPUT.',
+  })
+  first!: number | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The id of the last key of the previous page: the page continues after it. Null: from the newest.',
+  })
+  after!: string | null;
 }
