@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
-import { createLogger } from '@atrium/platform/logging';
 import { BoundedQueryCache } from '../src/apq-cache';
 import { adoptSubgraphErrors, formatGatewayError } from '../src/errors';
 import { clientKey } from '../src/rate-limits';
+import { silentLogger } from '@atrium/platform/testing';
 
 describe('clientKey', () => {
   it('counts an IPv6 /64 as one client and a mapped IPv4 as its IPv4 address', () => {
@@ -39,7 +39,7 @@ describe('BoundedQueryCache', () => {
 });
 
 describe('subgraph errors through formatGatewayError', () => {
-  const log = createLogger({ service: 'gateway', level: 'silent', pretty: false });
+  const log = silentLogger('gateway');
   const asGateway = (raw: unknown) => {
     const [adopted] = adoptSubgraphErrors([raw])!;
     const error = new GraphQLError(adopted!.message, {

@@ -10,7 +10,6 @@ import {
   verifyInternalAssertion,
   type Principal,
 } from '@atrium/platform/auth';
-import { createLogger } from '@atrium/platform/logging';
 import { createMetrics } from '@atrium/platform/metrics';
 import { loadGatewayConfig } from '../src/config';
 import type { GatewayContext } from '../src/context';
@@ -20,6 +19,7 @@ import { InflightDedup } from '../src/subgraph/dedup';
 import { EntityBudget } from '../src/subgraph/entity-budget';
 import { SubgraphHttpClient } from '../src/subgraph/http-client';
 import { SubgraphPolicies } from '../src/subgraph/resilience';
+import { silentLogger } from '@atrium/platform/testing';
 
 const SECRET = 'subgraph-call-test-secret-0123456789abcdef';
 
@@ -97,7 +97,7 @@ function dataSourceFor(url: string, options: { dedup: boolean }) {
   };
 }
 
-const log = createLogger({ service: 'test', level: 'silent' });
+const log = silentLogger('test');
 
 function call(dataSource: SubgraphDataSource, principal: Principal, query = '{ me { id tags } }') {
   const context: GatewayContext = { principal, requestId: `req-${principal.userId}-0001`, log };

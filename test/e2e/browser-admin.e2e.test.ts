@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { createLogger } from '@atrium/platform/logging';
 import type { SubgraphServer } from '@atrium/platform/server';
 import { createIntegrationsServer, loadIntegrationsConfig } from '@atrium/subgraph-integrations';
 import {
@@ -13,6 +12,7 @@ import {
   saveScreenshot,
 } from '../src/browser';
 import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
+import { silentLogger } from '@atrium/platform/testing';
 
 // A browser, a stack and a restarted subgraph on two shared cores: generous, since nothing here is timed.
 jest.setTimeout(180_000);
@@ -82,7 +82,7 @@ describeBrowser(`the admin system page in Chromium${skipReason ? ` (skipped: ${s
         ATRIUM_DATA_DIR: dataDir,
         LOG_LEVEL: 'silent',
       }),
-      log: createLogger({ service: 'e2e', level: 'silent', pretty: false }),
+      log: silentLogger('e2e'),
     });
     leftovers.push(() => restarted.stop());
     await restarted.listen(port, '127.0.0.1');

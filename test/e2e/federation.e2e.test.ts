@@ -1,5 +1,11 @@
 import { INTERNAL_ASSERTION_HEADER, signInternalAssertion, type Principal } from '@atrium/platform/auth';
-import { describeWithPostgres, describeWithRedis, postGraphQL, testServices } from '@atrium/platform/testing';
+import {
+  describeWithPostgres,
+  describeWithRedis,
+  postGraphQL,
+  testServices,
+  subgraphClient,
+} from '@atrium/platform/testing';
 import { productionEnv, type ProductionEnv } from '../src/production-env';
 import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
 
@@ -76,15 +82,11 @@ describe('the federated stack on the embedded default', () => {
   });
 
   it('serves `_service` to a caller holding a valid gateway assertion', async () => {
-    const assertion = await signInternalAssertion(ADMIN, {
-      secret: TEST_INTERNAL_SECRET,
+    const response = await subgraphClient(stack.subgraphs.integrations.url, {
       audience: 'integrations',
-    });
-    const response = await postGraphQL<{ _service: { sdl: string } }>(
-      stack.subgraphs.integrations.url,
-      '{ _service { sdl } }',
-      { headers: { [INTERNAL_ASSERTION_HEADER]: assertion } },
-    );
+    }).gql<{
+      _service: { sdl: string };
+    }>(ADMIN, '{ _service { sdl } }');
     expect(response.status).toBe(200);
     expect(response.body.data?._service.sdl).toContain('type IntegrationProvider');
   });

@@ -5,11 +5,10 @@ import {
   signInternalAssertion,
   verifyInternalAssertion,
 } from '@atrium/platform/auth';
-import { Leftovers, postGraphQL } from '@atrium/platform/testing';
+import { Leftovers, postGraphQL, LogCapture } from '@atrium/platform/testing';
 import { INTEGRATIONS_SDL, MONITORING_SDL, RESOLVER_SECRET, startIdentity } from './gateway-graph';
 import {
   composeSupergraph,
-  memoryLogger,
   metricValue,
   startChildSubgraph,
   startGateway,
@@ -31,8 +30,8 @@ function expectNoInternals(body: unknown, ...extra: string[]) {
 
 describe('gateway errors and headers', () => {
   const leftovers = new Leftovers();
-  const identityLog = memoryLogger('identity');
-  const gatewayLog = memoryLogger('gateway');
+  const identityLog = new LogCapture('identity', { level: 'info' });
+  const gatewayLog = new LogCapture('gateway', { level: 'info' });
   let identity: TinySubgraph;
   let monitoring: ChildSubgraph;
   let integrations: PlainSubgraph;
@@ -76,7 +75,7 @@ describe('gateway errors and headers', () => {
       { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } },
     ]);
     expectNoInternals(response.body, RESOLVER_SECRET, 'db.internal', 'refused');
-    const logged = identityLog.lines.filter((line) => line.includes(RESOLVER_SECRET));
+    const logged = identityLog.raw.filter((line) => line.includes(RESOLVER_SECRET));
     expect(logged.length).toBeGreaterThan(0);
     expect(logged.some((line) => line.includes(`"requestId":"${requestId}"`))).toBe(true);
   });
@@ -180,7 +179,7 @@ describe('gateway errors and headers', () => {
     expectNoInternals(response.body, new URL(monitoring.url).port);
     // The gateway's own log keeps the cause for operators.
     expect(
-      gatewayLog.lines.some((line) => line.includes('subgraph call failed') && line.includes('monitoring')),
+      gatewayLog.raw.some((line) => line.includes('subgraph call failed') && line.includes('monitoring')),
     ).toBe(true);
   });
 });

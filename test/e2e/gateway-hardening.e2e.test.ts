@@ -8,19 +8,19 @@ import { runInNewContext } from 'node:vm';
 import { loadGatewayConfig } from '@atrium/gateway/config';
 import { createGatewayServer } from '@atrium/gateway/server';
 import { errorCodeDefinition } from '@atrium/platform/errors';
-import { createLogger } from '@atrium/platform/logging';
 import {
   describeWithRedis,
   Leftovers,
   postGraphQL,
   randomRedisPrefix,
   testServices,
+  silentLogger,
+  LogCapture,
 } from '@atrium/platform/testing';
 import { startGeneration, startIdentity } from './gateway-graph';
 import {
   composeSupergraph,
   gatewayEnv,
-  memoryLogger,
   startGateway,
   type TestGateway,
   type TinySubgraph,
@@ -52,7 +52,7 @@ const faults = (lines: string[]) =>
 
 describeWithRedis('gateway hardening (issue 10)', () => {
   const leftovers = new Leftovers();
-  const gatewayLog = memoryLogger('gateway');
+  const gatewayLog = new LogCapture('gateway', { level: 'info' });
   let identity: TinySubgraph;
   let generation: TinySubgraph;
   let supergraphSdl: string;
@@ -214,18 +214,18 @@ describeWithRedis('gateway hardening (issue 10)', () => {
     ];
 
     it.each(mistakes)('%s → %#', async (_name, body, status, code) => {
-      const from = gatewayLog.lines.length;
+      const from = gatewayLog.raw.length;
       const response = await postRaw(gateway.url, body);
       expect(response.status).toBe(status);
       expect(response.body.errors![0]!.extensions).toEqual(expect.objectContaining({ code }));
       expect(errorCodeDefinition(code)).toBeDefined();
-      expect(faults(gatewayLog.lines.slice(from))).toEqual([]);
+      expect(faults(gatewayLog.raw.slice(from))).toEqual([]);
     });
   });
 
   describe('family 12: a client going away', () => {
     it('is one info line per request, without a stack, however many subgraph calls it cancels', async () => {
-      const from = gatewayLog.lines.length;
+      const from = gatewayLog.raw.length;
       const requests = Array.from({ length: 5 }, async () => {
         const controller = new AbortController();
         const pending = postRaw(
@@ -241,11 +241,11 @@ describeWithRedis('gateway hardening (issue 10)', () => {
       });
       await Promise.all(requests);
       const closedLines = () =>
-        gatewayLog.lines.slice(from).filter((line) => line.includes('client closed the connection'));
+        gatewayLog.raw.slice(from).filter((line) => line.includes('client closed the connection'));
       while (closedLines().length < 5) await new Promise((resolve) => setTimeout(resolve, 20));
       // Every cancelled call has ended by the time the waits would have.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const lines = gatewayLog.lines.slice(from).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const lines = gatewayLog.raw.slice(from).map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(lines.filter((line) => (line.level as number) >= 40)).toEqual([]);
       expect(lines.filter((line) => JSON.stringify(line).includes('stack'))).toEqual([]);
       expect(closedLines()).toHaveLength(5);
@@ -271,7 +271,7 @@ describeWithRedis('gateway hardening (issue 10)', () => {
       const started = createGatewayServer({
         config: { ...config, rateLimits: { ...config.rateLimits, perIp: 1_000_000_000 } },
         supergraphSdl,
-        log: createLogger({ service: 'gateway', level: 'silent', pretty: false }),
+        log: silentLogger('gateway'),
       });
       await expect(started).rejects.toThrow(/perIp=1000000000 per minute is out of range/);
     });

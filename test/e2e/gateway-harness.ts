@@ -5,35 +5,23 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { composeServices } from '@apollo/composition';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { Authenticator } from '@atrium/gateway/auth';
 import { loadGatewayConfig } from '@atrium/gateway/config';
 import { createGatewayServer, type GatewayServer } from '@atrium/gateway/server';
-import { createLogger, type Logger } from '@atrium/platform/logging';
+import { type Logger } from '@atrium/platform/logging';
 import { createSubgraphServer, type SubgraphServer } from '@atrium/platform/server';
+import { silentLogger, TEST_INTERNAL_SECRET } from '@atrium/platform/testing';
 
 // Not imported from ../src/stack: that module loads the four real subgraphs, which these suites do not need.
-export const TEST_INTERNAL_SECRET = 'gateway-e2e-internal-secret-0123456789abcdef';
+export { TEST_INTERNAL_SECRET };
 
 export const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
 
 export const FIXTURES = join(__dirname, 'gateway-fixtures');
-
-/** Log lines written by a logger, for assertions on what was (and was not) logged. */
-export function memoryLogger(service: string): { log: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { log: createLogger({ service, level: 'info', pretty: false, destination }), lines };
-}
 
 export interface TinySubgraph {
   name: string;
@@ -61,7 +49,7 @@ export async function startTinySubgraph(options: {
     schema,
     permissions: {},
     internalSecret: TEST_INTERNAL_SECRET,
-    log: options.log ?? createLogger({ service: options.name, level: 'silent', pretty: false }),
+    log: options.log ?? silentLogger(options.name),
     context: (base) => base,
     routes: (app) =>
       app.use('/graphql', (req, _res, next) => {
@@ -233,7 +221,7 @@ export async function startGateway(options: {
   const server = await createGatewayServer({
     config,
     supergraphSdl: options.supergraphSdl,
-    log: options.log ?? createLogger({ service: 'gateway', level: 'silent', pretty: false }),
+    log: options.log ?? silentLogger('gateway'),
     authenticator: options.authenticator,
   });
   const { url } = await server.listen(0, '127.0.0.1');

@@ -1,6 +1,6 @@
-import { INTERNAL_ASSERTION_HEADER, signInternalAssertion, type Principal } from '@atrium/platform/auth';
-import { postGraphQL } from '@atrium/platform/testing';
-import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
+import type { Principal } from '@atrium/platform/auth';
+import { subgraphClient } from '@atrium/platform/testing';
+import { startStack, type Stack } from '../src/stack';
 
 const alice: Principal = {
   kind: 'user',
@@ -19,14 +19,11 @@ describe('generation exports through the gateway', () => {
   afterAll(() => stack?.stop());
 
   async function asAlice<T>(query: string, variables: Record<string, unknown>) {
-    const assertion = await signInternalAssertion(alice, {
-      secret: TEST_INTERNAL_SECRET,
-      audience: 'generation',
-    });
-    return postGraphQL<T>(stack.subgraphs.generation.url, query, {
+    return subgraphClient(stack.subgraphs.generation.url, { audience: 'generation' }).gql<T>(
+      alice,
+      query,
       variables,
-      headers: { [INTERNAL_ASSERTION_HEADER]: assertion },
-    });
+    );
   }
 
   it('streams a signed PDF export from the generation subgraph, and refuses a forged link', async () => {

@@ -2,10 +2,10 @@
 // is checked once, centrally, by platform (gateway and every subgraph server), so NUL, lone surrogates and (in
 // names and labels) bidi controls get 400 BAD_USER_INPUT naming the field and never reach a database; and a
 // subgraph refuses an `_entities` request with more representations than it accepts.
-import { INTERNAL_ASSERTION_HEADER, signInternalAssertion } from '@atrium/platform/auth';
-import { describeWithPostgres, postGraphQL } from '@atrium/platform/testing';
+import { ANONYMOUS } from '@atrium/platform/auth';
+import { describeWithPostgres, postGraphQL, subgraphClient } from '@atrium/platform/testing';
 import { productionEnv, type ProductionEnv } from '../src/production-env';
-import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
+import { startStack, type Stack } from '../src/stack';
 
 const NUL = '\u0000';
 const RLO = '\u202E';
@@ -113,14 +113,11 @@ describeWithPostgres('string inputs and entity fan-out (PostgreSQL, Redis)', () 
     query: string,
     variables: Record<string, unknown>,
   ) {
-    const assertion = await signInternalAssertion(
-      { kind: 'anonymous', userId: null, roles: [], scopes: [], sessionId: null, apiKeyId: null },
-      { secret: TEST_INTERNAL_SECRET, audience: name },
-    );
-    return postGraphQL<any>(stack.subgraphs[name].url, query, {
+    return subgraphClient(stack.subgraphs[name].url, { audience: name }).gql<any>(
+      ANONYMOUS,
+      query,
       variables,
-      headers: { [INTERNAL_ASSERTION_HEADER]: assertion },
-    });
+    );
   }
 
   it('checks text in every subgraph too, whatever sent it (the platform server applies the check)', async () => {

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '@atrium/platform/logging';
-import { Leftovers, postGraphQL } from '@atrium/platform/testing';
+import { Leftovers, LogCapture, postGraphQL } from '@atrium/platform/testing';
 import { startStack, type Stack } from '../src/stack';
 
 const ALICE_KEY = 'sk-alice-own-key-0123456789abcdefghij';
@@ -43,7 +42,7 @@ async function fakeOpenAi(leftovers: Leftovers) {
 
 describe('integrations through the gateway', () => {
   const leftovers = new Leftovers();
-  const logLines: string[] = [];
+  const logs = new LogCapture('e2e');
   const answers: unknown[] = [];
   let stack: Stack;
   let openAi: Awaited<ReturnType<typeof fakeOpenAi>>;
@@ -92,12 +91,7 @@ describe('integrations through the gateway', () => {
   beforeAll(async () => {
     openAi = await fakeOpenAi(leftovers);
     stack = await startStack({
-      log: createLogger({
-        service: 'e2e',
-        level: 'debug',
-        pretty: false,
-        destination: { write: (line: string) => void logLines.push(line) },
-      }),
+      log: logs.log,
       env: {
         GENERATION_PROVIDERS: `openai:gpt-test@${openAi.url}`,
         OPENAI_API_KEY: DEPLOYMENT_KEY,
@@ -229,8 +223,8 @@ describe('integrations through the gateway', () => {
   });
 
   it('never shows a key in an answer or a log line', () => {
-    const haystack = JSON.stringify(answers) + logLines.join('');
-    expect(logLines.length).toBeGreaterThan(0);
+    const haystack = JSON.stringify(answers) + logs.text;
+    expect(logs.raw.length).toBeGreaterThan(0);
     expect(haystack).not.toContain(ALICE_KEY);
     expect(haystack).not.toContain(DEPLOYMENT_KEY);
   });

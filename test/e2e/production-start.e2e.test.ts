@@ -1,5 +1,10 @@
-import { createLogger } from '@atrium/platform/logging';
-import { describeWithPostgres, describeWithRedis, postGraphQL, testServices } from '@atrium/platform/testing';
+import {
+  describeWithPostgres,
+  describeWithRedis,
+  postGraphQL,
+  testServices,
+  silentLogger,
+} from '@atrium/platform/testing';
 import { createGenerationWorker, loadGenerationConfig } from '@atrium/subgraph-generation';
 import { productionEnv, type ProductionEnv } from '../src/production-env';
 import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
@@ -34,7 +39,7 @@ describeProduction('the production start (PostgreSQL + Redis) generates jobs to 
     if (names.includes('generation-worker')) {
       const worker = await createGenerationWorker({
         config: loadGenerationConfig(env),
-        log: createLogger({ service: 'e2e-worker', level: 'silent', pretty: false }),
+        log: silentLogger('e2e-worker'),
       });
       stops.push(() => worker.stop());
       await worker.listen(0, '127.0.0.1');

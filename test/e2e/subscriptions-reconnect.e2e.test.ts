@@ -3,8 +3,7 @@
 // worker (its own app, on PostgreSQL and Redis) keeps writing the job meanwhile. The gateway reconnects within
 // its retry budget and resubscribes; the subgraph answers snapshot first, so the subscriber gets no error and
 // an output with nothing missing: a SNAPSHOT covering what happened during the outage, then deltas again.
-import { createLogger } from '@atrium/platform/logging';
-import { describeWithPostgresAndRedis, Leftovers, postGraphQL } from '@atrium/platform/testing';
+import { describeWithPostgresAndRedis, Leftovers, postGraphQL, silentLogger } from '@atrium/platform/testing';
 import {
   createGenerationServer,
   createGenerationWorker,
@@ -39,7 +38,7 @@ const BRIEF = Array.from(
 
 describeWithPostgresAndRedis('a generation subgraph restarting under a live subscription', () => {
   const leftovers = new Leftovers();
-  const log = createLogger({ service: 'e2e', level: 'silent', pretty: false });
+  const log = silentLogger('e2e');
   let stack: Stack;
   let worker: GenerationWorker;
   let serviceEnv: Record<string, string>;

@@ -6,13 +6,13 @@ import { join, resolve } from 'node:path';
 import { createGatewayServer, type GatewayServer } from '@atrium/gateway/server';
 import { loadGatewayConfig } from '@atrium/gateway/config';
 import { readSupergraph } from '@atrium/gateway/supergraph';
-import { createLogger } from '@atrium/platform/logging';
 import {
   describeWithPostgres,
   describeWithRedis,
   Leftovers,
   postGraphQL,
   testServices,
+  silentLogger,
 } from '@atrium/platform/testing';
 import type { SubgraphServer } from '@atrium/platform/server';
 import { createGenerationServer, loadGenerationConfig } from '@atrium/subgraph-generation';
@@ -46,7 +46,7 @@ describeScaleOut('subscriptions across gateway and generation replicas on Redis'
     };
     stack = await startStack({ env });
     leftovers.defer(() => stack.stop());
-    const log = createLogger({ service: 'e2e', level: 'silent', pretty: false });
+    const log = silentLogger('e2e');
     const serviceEnv = {
       INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
       LOG_LEVEL: 'silent',

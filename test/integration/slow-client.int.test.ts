@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { loadGatewayConfig } from '@atrium/gateway/config';
 import { createGatewayServer } from '@atrium/gateway/server';
 import { readSupergraph } from '@atrium/gateway/supergraph';
-import { createLogger } from '@atrium/platform/logging';
 import {
   describeWithRedis,
   freshSqliteDatabase,
@@ -10,12 +9,13 @@ import {
   randomRedisPrefix,
   testServices,
   trickleHeaders,
+  silentLogger,
 } from '@atrium/platform/testing';
 import { createGenerationWorker, loadGenerationConfig } from '@atrium/subgraph-generation';
 import { createIdentityServer, loadIdentityConfig } from '@atrium/subgraph-identity';
 
 const SECRET = 'slow-client-test-internal-secret-0123456789abcdef';
-const log = createLogger({ service: 'slow-client-test', level: 'silent', pretty: false });
+const log = silentLogger('slow-client-test');
 // Every service gets the same short header timeout; the client would need 40 s to send its 40 bytes.
 const HEADERS_TIMEOUT_MS = '1000';
 const TRICKLE = { intervalMs: 1000, maxBytes: 40 };

@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { createGatewayServer, type GatewayServer } from '@atrium/gateway/server';
 import { loadGatewayConfig } from '@atrium/gateway/config';
 import { readSupergraph } from '@atrium/gateway/supergraph';
-import { createLogger, type Logger } from '@atrium/platform/logging';
+import { type Logger } from '@atrium/platform/logging';
 import type { SubgraphServer } from '@atrium/platform/server';
 import { createGenerationServer, loadGenerationConfig } from '@atrium/subgraph-generation';
 import { createIdentityServer, loadIdentityConfig } from '@atrium/subgraph-identity';
 import { createIntegrationsServer, loadIntegrationsConfig } from '@atrium/subgraph-integrations';
 import { createMonitoringServer, loadMonitoringConfig } from '@atrium/subgraph-monitoring';
+import { silentLogger, TEST_INTERNAL_SECRET } from '@atrium/platform/testing';
 
-export const TEST_INTERNAL_SECRET = 'e2e-internal-secret-0123456789abcdef0123456789';
+export { TEST_INTERNAL_SECRET };
 
 export interface StackOptions {
   /** Extra variables for every service, e.g. REDIS_URL or DATABASE_URL for the production mode. */
@@ -36,7 +37,7 @@ export interface Stack {
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'atrium-stack-'));
-  const log = options.log ?? createLogger({ service: 'e2e', level: 'silent', pretty: false });
+  const log = options.log ?? silentLogger('e2e');
   const env = {
     INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
     ATRIUM_DATA_DIR: dataDir,

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { openDatabase, type Database } from '../../src/database';
 import { maskError } from '../../src/errors';
-import { createLogger } from '../../src/logging';
 import {
   describeWithPostgres,
   freshPostgresDatabase,
@@ -10,7 +9,7 @@ import {
   Leftovers,
   type TestDatabase,
 } from '../../src/testing';
-import { MemoryLog } from '../logging/memory-log';
+import { LogCapture } from '../../src/testing';
 import { migrations, Note } from './fixture';
 
 // Stands in for an Argon2 hash or an API key's secret hash: a value a failed write carries into the driver error.
@@ -25,18 +24,13 @@ for (const { name, describeFor, fresh } of drivers) {
   describeFor(`a failed write on ${name} logs no SQL values`, () => {
     const leftovers = new Leftovers();
     let target: TestDatabase;
-    let memory: MemoryLog;
+    let memory: LogCapture;
     let db: Database;
 
     beforeEach(async () => {
       target = leftovers.add(await fresh(), (it) => it.drop());
-      memory = new MemoryLog();
-      const log = createLogger({
-        service: 'secrets-test',
-        level: 'trace',
-        pretty: false,
-        destination: memory,
-      });
+      memory = new LogCapture('secrets-test', { level: 'trace' });
+      const { log } = memory;
       db = await openDatabase({
         databaseUrl: target.databaseUrl,
         dataDir: target.dataDir,

@@ -1,8 +1,8 @@
 import { ApolloServer } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { errors, maskError, stripSuggestions } from '../../src/errors';
-import { createLogger, runWithRequestContext } from '../../src/logging';
-import { MemoryLog } from '../logging/memory-log';
+import { runWithRequestContext } from '../../src/logging';
+import { LogCapture } from '../../src/testing';
 
 const SECRET = 'sk-live-Sup3rS3cret-4f9a';
 
@@ -71,11 +71,11 @@ const resolvers = {
 };
 
 async function withServer(
-  fn: (run: Run, out: MemoryLog) => Promise<void>,
+  fn: (run: Run, out: LogCapture) => Promise<void>,
   stacktraces = false,
 ): Promise<void> {
-  const out = new MemoryLog();
-  const log = createLogger({ service: 'test', pretty: false, destination: out });
+  const out = new LogCapture('test', { level: 'info' });
+  const { log } = out;
   const server = new ApolloServer({
     typeDefs,
     resolvers,
@@ -182,8 +182,8 @@ describe('maskError through Apollo Server', () => {
 
 describe('maskError', () => {
   function setup() {
-    const out = new MemoryLog();
-    return { out, log: createLogger({ service: 'test', pretty: false, destination: out }) };
+    const out = new LogCapture('test', { level: 'info' });
+    return { out, log: out.log };
   }
 
   const formatted = (error: GraphQLError): GraphQLFormattedError => ({

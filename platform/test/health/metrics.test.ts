@@ -1,7 +1,6 @@
-import { connectHealthAndMetrics, HealthRegistry } from '../../src/health';
+import { connectHealthAndMetrics } from '../../src/health';
 import { createMetrics } from '../../src/metrics';
-import { createPolicy } from '../../src/resilience';
-import { describeWithPromtool, Leftovers, promtool } from '../../src/testing';
+import { describeWithPromtool, HealthFixture, Leftovers, promtool } from '../../src/testing';
 
 describeWithPromtool('health as metrics', () => {
   const leftovers = new Leftovers();
@@ -9,32 +8,14 @@ describeWithPromtool('health as metrics', () => {
 
   it('exports readiness, breaker states and queue counts as atrium_ gauges that promtool accepts', async () => {
     const metrics = createMetrics({ service: 'generation' });
-    const health = new HealthRegistry({ service: 'generation' });
-    const breaker = leftovers.add(
-      createPolicy({
-        name: 'provider:openai',
-        timeoutMs: 1000,
-        breaker: {
-          slidingWindowSize: 1,
-          minimumNumberOfCalls: 1,
-          failureRateThreshold: 50,
-          openStateDelayMs: 600_000,
-          permittedNumberOfCallsInHalfOpenState: 1,
-        },
-      }),
-      (p) => p.dispose(),
+    const fixture = leftovers.add(
+      new HealthFixture('generation', { breaker: 'provider:openai', queue: 'generation' }),
+      (f) => f.dispose(),
     );
-    health.registerBreakers(() => [breaker]);
-    health.registerQueue('generation', async () => ({
-      waiting: 4,
-      active: 1,
-      delayed: 0,
-      failed: 2,
-      completed: 9,
-      oldestWaitingSeconds: 7.5,
-    }));
+    const { health } = fixture;
+    fixture.queue = { waiting: 4, active: 1, delayed: 0, failed: 2, completed: 9, oldestWaitingSeconds: 7.5 };
     connectHealthAndMetrics(health, metrics);
-    await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => undefined);
+    await fixture.tripBreaker();
 
     const text = await metrics.registry.metrics();
     expect(text).toContain('atrium_ready{service="generation"} 1');

@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import { HealthRegistry } from '../../src/health';
-import { createPolicy, type Policy } from '../../src/resilience';
-import { Leftovers, baseUrl } from '../../src/testing';
+import { HealthFixture, Leftovers, baseUrl } from '../../src/testing';
 
 describe('health routes', () => {
   const leftovers = new Leftovers();
@@ -87,34 +86,19 @@ describe('health routes', () => {
   });
 
   describe('GET /status (IETF health-check format)', () => {
-    function registry(): { health: HealthRegistry; breaker: Policy } {
-      const health = new HealthRegistry({ service: 'generation', version: '3.1.0', timeoutMs: 100 });
-      health.register({ name: 'database', kind: 'database', check: async () => undefined });
-      const breaker = leftovers.add(
-        createPolicy({
-          name: 'provider:openai',
-          timeoutMs: 1000,
-          breaker: {
-            slidingWindowSize: 2,
-            minimumNumberOfCalls: 2,
-            failureRateThreshold: 50,
-            openStateDelayMs: 600_000,
-            permittedNumberOfCallsInHalfOpenState: 1,
-          },
+    function registry(): HealthFixture {
+      const fixture = leftovers.add(
+        new HealthFixture('generation', {
+          version: '3.1.0',
+          breaker: 'provider:openai',
+          queue: 'generation',
+          counters: { 'graphql.operations': 42 },
+          timeoutMs: 100,
         }),
-        (p) => p.dispose(),
+        (f) => f.dispose(),
       );
-      health.registerBreakers(() => [breaker]);
-      health.registerQueue('generation', async () => ({
-        waiting: 2,
-        active: 1,
-        delayed: 0,
-        failed: 0,
-        completed: 5,
-        oldestWaitingSeconds: 3,
-      }));
-      health.registerCounter('graphql.operations', () => 42);
-      return { health, breaker };
+      fixture.queue = { waiting: 2, active: 1, delayed: 0, failed: 0, completed: 5, oldestWaitingSeconds: 3 };
+      return fixture;
     }
 
     it('describes checks, uptime, breakers, queues and counters as application/health+json', async () => {
@@ -190,10 +174,9 @@ describe('health routes', () => {
     });
 
     it('an open breaker is a warning (200) and readiness stays UP', async () => {
-      const { health, breaker } = registry();
-      for (let i = 0; i < 2; i++)
-        await breaker.execute(() => Promise.reject(new Error('x'))).catch(() => undefined);
-      const url = await serve(health);
+      const fixture = registry();
+      await fixture.tripBreaker();
+      const url = await serve(fixture.health);
       const response = await fetch(`${url}/status`);
       expect(response.status).toBe(200);
       const document = (await response.json()) as { checks: Record<string, unknown[]> };

@@ -1,8 +1,8 @@
 import { createLogger, currentRequestId, runWithRequestContext } from '../../src/logging';
-import { MemoryLog } from './memory-log';
+import { LogCapture } from '../../src/testing';
 
 function setup(level?: string) {
-  const out = new MemoryLog();
+  const out = new LogCapture();
   const log = createLogger({ service: 'identity', level, pretty: false, destination: out });
   return { out, log };
 }
@@ -63,7 +63,7 @@ describe('createLogger', () => {
   });
 
   it('prints human-readable lines when pretty', () => {
-    const out = new MemoryLog();
+    const out = new LogCapture();
     const log = createLogger({ service: 'gateway', pretty: true, destination: out });
     log.info({ password: 'pretty-secret-1' }, 'hello there');
     expect(out.text).toContain('hello there');

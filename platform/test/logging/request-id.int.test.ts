@@ -1,25 +1,23 @@
 import type { Server } from 'node:http';
 import express from 'express';
-import { Leftovers, baseUrl } from '../../src/testing';
+import { Leftovers, LogCapture, baseUrl } from '../../src/testing';
 import {
-  createLogger,
   currentRequestId,
   incomingContext,
   requestIdMiddleware,
   traceHeaders,
   traceIdOf,
 } from '../../src/logging';
-import { MemoryLog } from './memory-log';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
 describe('requestIdMiddleware', () => {
   const leftovers = new Leftovers();
-  const out = new MemoryLog();
+  const out = new LogCapture('test', { level: 'info' });
   let url: string;
 
   beforeAll(async () => {
-    const log = createLogger({ service: 'test', pretty: false, destination: out });
+    const { log } = out;
     const app = express();
     app.use(requestIdMiddleware());
     app.use(express.json());

@@ -1,11 +1,9 @@
 import 'reflect-metadata';
-import { Writable } from 'node:stream';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { INTERNAL_ASSERTION_HEADER, signInternalAssertion, ANONYMOUS, type Principal } from '../../src/auth';
-import { createLogger } from '../../src/logging';
 import { createSubgraphServer, type SubgraphServer } from '../../src/server';
-import { Leftovers, postGraphQL } from '../../src/testing';
+import { Leftovers, LogCapture, postGraphQL } from '../../src/testing';
 import { fixturePermissions, fixtureSchema } from './fixture-schema';
 
 const SECRET = 'subgraph-server-test-secret-0123456789abcdef';
@@ -13,13 +11,12 @@ const MEMBER: Principal = { ...ANONYMOUS, kind: 'user', userId: 'u1', roles: ['M
 
 describe('createSubgraphServer', () => {
   const leftovers = new Leftovers();
-  const logLines: string[] = [];
+  const logs = new LogCapture('fixture', { level: 'info' });
   let server: SubgraphServer;
   let url: string;
 
   beforeAll(async () => {
-    const sink = new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) });
-    const log = createLogger({ service: 'fixture', level: 'info', pretty: false, destination: sink });
+    const { log } = logs;
     const schema = fixtureSchema();
     server = await createSubgraphServer({
       name: 'fixture',
@@ -92,7 +89,7 @@ describe('createSubgraphServer', () => {
       },
     ]);
     expect(JSON.stringify(response.body)).not.toContain('hunter2');
-    const logged = logLines.find(
+    const logged = logs.raw.find(
       (line) => line.includes('req-crash-0001') && line.includes('leaked in a driver'),
     );
     expect(logged).toBeDefined();

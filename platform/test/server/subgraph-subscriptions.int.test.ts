@@ -8,10 +8,9 @@ import { createClient, type Client } from 'graphql-ws';
 import { parse } from 'graphql';
 import WebSocket from 'ws';
 import { INTERNAL_ASSERTION_HEADER, signInternalAssertion, ANONYMOUS, type Principal } from '../../src/auth';
-import { createLogger } from '../../src/logging';
 import { createSubgraphServer, type SubgraphServer } from '../../src/server';
 import { RENEW_PING_KEY } from '../../src/server/subscriptions';
-import { Leftovers } from '../../src/testing';
+import { Leftovers, LogCapture } from '../../src/testing';
 
 /** Established TCP connections accepted by the server on `port` (its side of each socket). */
 function serverSideConnections(port: number): number {
@@ -35,7 +34,7 @@ type Subscription { beats: String! crashing: String! flood: String! whoAmI: Stri
 describe('a subgraph graphql-ws endpoint reached directly', () => {
   const leftovers = new Leftovers();
   const beats = new EventEmitter();
-  const logLines: string[] = [];
+  const logs = new LogCapture('probe', { level: 'info' });
   let server: SubgraphServer;
   let wsUrl: string;
 
@@ -82,12 +81,7 @@ describe('a subgraph graphql-ws endpoint reached directly', () => {
       schema,
       permissions: {},
       internalSecret: SECRET,
-      log: createLogger({
-        service: 'probe',
-        level: 'info',
-        pretty: false,
-        destination: { write: (line: string) => void logLines.push(line) } as never,
-      }),
+      log: logs.log,
       context: (base) => base,
     });
     leftovers.defer(() => server.stop());
@@ -148,7 +142,7 @@ describe('a subgraph graphql-ws endpoint reached directly', () => {
     const text = JSON.stringify(outcome);
     expect(text).toContain('INTERNAL_SERVER_ERROR');
     expect(text).not.toContain('password_hash');
-    expect(logLines.some((line) => line.includes('password_hash'))).toBe(true);
+    expect(logs.raw.some((line) => line.includes('password_hash'))).toBe(true);
   });
 
   it('runs an operation as the subscriber named by its own assertion, and refuses a forged one', async () => {

@@ -1,4 +1,4 @@
-import { freshSqliteDatabase, Leftovers } from '@atrium/platform/testing';
+import { Leftovers } from '@atrium/platform/testing';
 import { collect, GENERATE, startGeneration, user, waitForJob, WATCH, type Harness } from './support/harness';
 
 const alice = user('u-alice');
@@ -14,20 +14,16 @@ describe('the generation API (embedded mode)', () => {
   let harness: Harness;
   let slowHarness: Harness;
   beforeAll(async () => {
-    const db = leftovers.add(await freshSqliteDatabase(), (d) => d.drop());
     harness = await startGeneration(
       {
-        ATRIUM_DATA_DIR: db.dataDir,
         GENERATION_LOCAL_CHUNK_DELAY_MS: '0',
         GENERATION_JOBS_PER_MINUTE: '1000',
         GENERATION_MAX_ACTIVE_PER_USER: '50',
       },
       leftovers,
     );
-    const slowDb = leftovers.add(await freshSqliteDatabase(), (d) => d.drop());
     slowHarness = await startGeneration(
       {
-        ATRIUM_DATA_DIR: slowDb.dataDir,
         GENERATION_LOCAL_CHUNK_DELAY_MS: '200',
         GENERATION_MAX_ACTIVE_PER_USER: '1',
         GENERATION_JOBS_PER_MINUTE: '3',

@@ -1,4 +1,4 @@
-import { freshSqliteDatabase, Leftovers } from '@atrium/platform/testing';
+import { Leftovers } from '@atrium/platform/testing';
 import { collect, GENERATE, startGeneration, user, waitForJob, WATCH, type Harness } from './support/harness';
 
 const alice = user('u-alice');
@@ -7,11 +7,7 @@ describe('generation on the embedded default (SQLite, in-process queue and worke
   const leftovers = new Leftovers();
   let harness: Harness;
   beforeAll(async () => {
-    const db = leftovers.add(await freshSqliteDatabase(), (d) => d.drop());
-    harness = await startGeneration(
-      { ATRIUM_DATA_DIR: db.dataDir, GENERATION_LOCAL_CHUNK_DELAY_MS: '5' },
-      leftovers,
-    );
+    harness = await startGeneration({ GENERATION_LOCAL_CHUNK_DELAY_MS: '5' }, leftovers);
   });
   afterAll(() => leftovers.dispose());
 

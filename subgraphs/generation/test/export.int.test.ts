@@ -1,5 +1,5 @@
 import pdf from 'pdf-parse/lib/pdf-parse.js';
-import { freshSqliteDatabase, Leftovers } from '@atrium/platform/testing';
+import { Leftovers } from '@atrium/platform/testing';
 import { ExportSigner } from '../src/export/signing';
 import { ExportFormat } from '../src/generation-job/generation-job.types';
 import { GENERATE, SECRET, startGeneration, user, waitForJob, type Harness } from './support/harness';
@@ -12,10 +12,8 @@ describe('exports of a finished job', () => {
   let harness: Harness;
   let jobId: string;
   beforeAll(async () => {
-    const db = leftovers.add(await freshSqliteDatabase(), (d) => d.drop());
     harness = await startGeneration(
       {
-        ATRIUM_DATA_DIR: db.dataDir,
         GENERATION_LOCAL_CHUNK_DELAY_MS: '0',
         GENERATION_EXPORT_BASE_URL: 'https://atrium.example',
       },
@@ -94,11 +92,7 @@ describe('exports of a finished job', () => {
   });
 
   it('gives no URL before the job succeeded', async () => {
-    const slowDb = leftovers.add(await freshSqliteDatabase(), (d) => d.drop());
-    const slow = await startGeneration(
-      { ATRIUM_DATA_DIR: slowDb.dataDir, GENERATION_LOCAL_CHUNK_DELAY_MS: '500' },
-      leftovers,
-    );
+    const slow = await startGeneration({ GENERATION_LOCAL_CHUNK_DELAY_MS: '500' }, leftovers);
     const response = await slow.gql<{ generate: { id: string } }>(alice, GENERATE, {
       input: { kind: 'SUMMARY', prompt: 'Wait.' },
     });

@@ -1,4 +1,4 @@
-import { freshSqliteDatabase, gate, Leftovers, waitFor } from '@atrium/platform/testing';
+import { gate, Leftovers, waitFor } from '@atrium/platform/testing';
 import { DEFAULT_TEXT, startFakeProvider, type FakeProvider } from './support/fake-provider';
 import {
   GENERATE,
@@ -40,10 +40,8 @@ describe('the model router against real OpenAI- and Anthropic-protocol servers',
   ): Promise<Setup> {
     const openai = leftovers.add(await startFakeProvider('openai'), (f) => f.close());
     const anthropic = leftovers.add(await startFakeProvider('anthropic'), (f) => f.close());
-    const db = leftovers.add(await freshSqliteDatabase(), (d) => d.drop());
     const harness = await startGeneration(
       {
-        ATRIUM_DATA_DIR: db.dataDir,
         GENERATION_PROVIDERS: JSON.stringify([
           {
             id: 'primary',

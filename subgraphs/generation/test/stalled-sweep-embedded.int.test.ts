@@ -1,4 +1,4 @@
-import { freshSqliteDatabase, Leftovers, waitFor } from '@atrium/platform/testing';
+import { Leftovers, waitFor } from '@atrium/platform/testing';
 import { GenerationJob, GenerationStatus } from '../src/generation-job/generation-job.entity';
 import { GenerationKind } from '../src/generation-job/generation-kind';
 import { startGeneration, user, waitForJob, type Harness } from './support/harness';
@@ -10,9 +10,8 @@ describe('the stalled-job sweep in a running generation service (embedded mode)'
   const leftovers = new Leftovers();
   let harness: Harness;
   beforeAll(async () => {
-    const db = leftovers.add(await freshSqliteDatabase(), (d) => d.drop());
     harness = await startGeneration(
-      { ATRIUM_DATA_DIR: db.dataDir, GENERATION_JOB_ATTEMPTS: '2', GENERATION_SWEEP_INTERVAL_MS: '1000' },
+      { GENERATION_JOB_ATTEMPTS: '2', GENERATION_SWEEP_INTERVAL_MS: '1000' },
       leftovers,
     );
   });

@@ -1,42 +1,22 @@
-import { openDatabase, type Database } from '@atrium/platform/database';
-import {
-  describeWithPostgres,
-  freshPostgresDatabase,
-  freshSqliteDatabase,
-  Leftovers,
-  type TestDatabase,
-} from '@atrium/platform/testing';
+import type { Database } from '@atrium/platform/database';
+import { DATABASE_MODES, describeModes, Leftovers, openTestDatabase } from '@atrium/platform/testing';
 import { entities, migrations } from '../src/database';
 import { GenerationJob, GenerationStatus } from '../src/generation-job/generation-job.entity';
 import { GenerationKind } from '../src/generation-job/generation-kind';
 import { JobStore } from '../src/generation-job/job-store';
 import { sweepStalledJobs } from '../src/worker/stalled-sweep';
 
-const drivers = [
-  { name: 'PostgreSQL', describeFor: describeWithPostgres, fresh: () => freshPostgresDatabase('generation') },
-  { name: 'SQLite', describeFor: describe, fresh: () => freshSqliteDatabase() },
-];
-
 const HOUR = 3_600_000;
 
-for (const { name, describeFor, fresh } of drivers) {
-  describeFor(`stalled-job sweep on ${name}`, () => {
+describeModes(
+  'stalled-job sweep',
+  (mode) => {
     const leftovers = new Leftovers();
     let db: Database;
     let store: JobStore;
     afterEach(() => leftovers.dispose());
     beforeEach(async () => {
-      const target: TestDatabase = leftovers.add(await fresh(), (t) => t.drop());
-      db = leftovers.add(
-        await openDatabase({
-          databaseUrl: target.databaseUrl,
-          dataDir: target.dataDir,
-          dbName: 'generation',
-          entities,
-          migrations,
-        }),
-        (d) => d.close(),
-      );
+      db = await openTestDatabase('generation', mode, leftovers, { entities, migrations });
       store = new JobStore(() => db.fork());
     });
 
@@ -171,5 +151,6 @@ for (const { name, describeFor, fresh } of drivers) {
         attempts: 2,
       });
     });
-  });
-}
+  },
+  DATABASE_MODES,
+);

@@ -1,4 +1,4 @@
-import { freshSqliteDatabase, Leftovers } from '@atrium/platform/testing';
+import { Leftovers } from '@atrium/platform/testing';
 import {
   GenerationEventType,
   toView,
@@ -15,12 +15,8 @@ describe('myGenerationEvents', () => {
   const leftovers = new Leftovers();
   let harness: Harness;
   beforeAll(async () => {
-    const db = leftovers.add(await freshSqliteDatabase(), (d) => d.drop());
     // No worker: jobs stay QUEUED, so the only events are the ones this test causes.
-    harness = await startGeneration(
-      { ATRIUM_DATA_DIR: db.dataDir, GENERATION_INLINE_WORKER: 'false' },
-      leftovers,
-    );
+    harness = await startGeneration({ GENERATION_INLINE_WORKER: 'false' }, leftovers);
   });
   afterAll(() => leftovers.dispose());
 

@@ -1,9 +1,9 @@
 import {
   describeWithPostgresAndRedis,
-  freshPostgresDatabase,
   Leftovers,
-  randomRedisPrefix,
-  testServices,
+  PRODUCTION_MODE,
+  testDeployment,
+  type TestEnv,
 } from '@atrium/platform/testing';
 import { startFakeProvider } from './support/fake-provider';
 import { GENERATE, startGeneration, user, waitForJob, watchLive, type Harness } from './support/harness';
@@ -24,15 +24,12 @@ async function until(condition: () => boolean, ms = 3000): Promise<void> {
 // Needs both Redis (the queue shared by processes) and PostgreSQL (the database shared by processes).
 describeWithPostgresAndRedis('generation workers as separate processes on Redis and PostgreSQL', () => {
   const leftovers = new Leftovers();
-  let env: Record<string, string>;
+  let env: TestEnv;
   let api: Harness;
 
   beforeEach(async () => {
-    const db = leftovers.add(await freshPostgresDatabase('generation'), (d) => d.drop());
     env = {
-      REDIS_URL: testServices.redisUrl!,
-      REDIS_KEY_PREFIX: randomRedisPrefix('gen-workers'),
-      GENERATION_DATABASE_URL: db.databaseUrl!,
+      ...(await testDeployment('generation', PRODUCTION_MODE, leftovers)),
       GENERATION_JOBS_PER_MINUTE: '1000',
       GENERATION_MAX_ACTIVE_PER_USER: '100',
       GENERATION_CACHE_TTL_SECONDS: '0',
@@ -52,7 +49,7 @@ describeWithPostgresAndRedis('generation workers as separate processes on Redis 
   it('runs N jobs across two worker processes, each job to exactly one terminal state', async () => {
     const workerEnv = { ...env, GENERATION_LOCAL_CHUNK_DELAY_MS: '10', GENERATION_WORKER_CONCURRENCY: '2' };
     const workers = [spawnWorker(workerEnv, leftovers), spawnWorker(workerEnv, leftovers)];
-    api = await startGeneration(env, leftovers);
+    api = await startGeneration({}, leftovers, { shareWith: { env } });
     await Promise.all(workers.map((w) => w.ready));
     const ids = await Promise.all(
       Array.from({ length: 12 }, (_, i) => generate(`Job ${i}. It has points. Many points.`)),
@@ -81,7 +78,7 @@ describeWithPostgresAndRedis('generation workers as separate processes on Redis 
       GENERATION_SWEEP_INTERVAL_MS: '1000',
     };
     const first = spawnWorker(slow, leftovers);
-    api = await startGeneration(slow, leftovers);
+    api = await startGeneration(slow, leftovers, { shareWith: { env } });
     await first.ready;
     const id = await generate('A long text to summarise. '.repeat(40));
     const watching = watchLive<{
@@ -144,7 +141,7 @@ describeWithPostgresAndRedis('generation workers as separate processes on Redis 
       { id: 'slow', kind: 'openai', baseUrl: fake.baseUrl, timeoutMs: 60_000, attempts: 1 },
     ]);
     const worker = spawnWorker({ ...env, GENERATION_PROVIDERS: providers }, leftovers);
-    api = await startGeneration({ ...env, GENERATION_PROVIDERS: providers }, leftovers);
+    api = await startGeneration({ GENERATION_PROVIDERS: providers }, leftovers, { shareWith: { env } });
     await worker.ready;
     const id = await generate('Please wait forever.');
     const deadline = Date.now() + 10_000;

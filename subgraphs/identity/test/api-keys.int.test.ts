@@ -32,8 +32,7 @@ for (const mode of MODES) {
     /** The gateway's call: POST with an assertion for this subgraph. */
     async function verify(key: unknown, assertion?: string): Promise<{ status: number; body: any }> {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      headers[INTERNAL_ASSERTION_HEADER] =
-        assertion ?? (await signInternalAssertion(ANONYMOUS, { secret: SECRET, audience: 'identity' }));
+      headers[INTERNAL_ASSERTION_HEADER] = assertion ?? (await identity.assertion(ANONYMOUS));
       const response = await fetch(`${identity.origin}${API_KEY_VERIFY_PATH}`, {
         method: 'POST',
         headers,

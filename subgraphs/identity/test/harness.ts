@@ -1,44 +1,28 @@
 import 'reflect-metadata';
-import { Writable } from 'node:stream';
 import { jwtVerify, createLocalJWKSet } from 'jose';
+import { ANONYMOUS, type Principal, type Role } from '@atrium/platform/auth';
 import {
-  ANONYMOUS,
-  INTERNAL_ASSERTION_HEADER,
-  signInternalAssertion,
-  type Principal,
-  type Role,
-} from '@atrium/platform/auth';
-import { createLogger } from '@atrium/platform/logging';
-import {
-  describeWithPostgresAndRedis,
-  freshPostgresDatabase,
-  freshSqliteDatabase,
-  Leftovers,
-  postGraphQL,
-  randomRedisPrefix,
-  testServices,
+  describeFor,
+  LogCapture,
+  startTestSubgraph,
+  SUBGRAPH_MODES,
+  TEST_INTERNAL_SECRET,
   type GraphQLResponse,
-  type TestDatabase,
+  type Leftovers,
+  type TestEnv,
+  type TestMode,
 } from '@atrium/platform/testing';
 import { loadIdentityConfig } from '../src/config';
 import { createIdentityServer, type IdentityServer } from '../src/server';
 
-export const SECRET = 'identity-test-internal-secret-0123456789abcdef';
+export const SECRET = TEST_INTERNAL_SECRET;
 export const PASSWORD = 'correct horse battery staple';
 
 /**
  * The two modes every identity suite runs in: production (PostgreSQL + Redis) and embedded (SQLite +
  * in-process limiter, lock and cache). Same tests, same assertions.
  */
-export const MODES = [
-  {
-    name: 'PostgreSQL + Redis',
-    describe: describeWithPostgresAndRedis,
-    fresh: () => freshPostgresDatabase('identity'),
-    redis: true,
-  },
-  { name: 'embedded SQLite', describe, fresh: freshSqliteDatabase, redis: false },
-] as const;
+export const MODES = SUBGRAPH_MODES.map((mode) => ({ ...mode, describe: describeFor(mode) }));
 export type Mode = (typeof MODES)[number];
 
 export interface CallOptions {
@@ -58,37 +42,30 @@ export interface Identity {
   logs: string[];
   /** Sends an operation the way the gateway does: with an assertion carrying the principal, IP and UA. */
   call<T = Record<string, any>>(query: string, options?: CallOptions): Promise<GraphQLResponse<T>>;
+  /** The assertion the gateway would sign for `principal`. */
+  assertion(principal: Principal): Promise<string>;
   /** The principal the gateway would build from one of this server's access tokens (verified). */
   principalOf(accessToken: string): Promise<Principal>;
   stop(): Promise<void>;
 }
 
 export async function startIdentity(
-  mode: Mode,
+  mode: Pick<TestMode, 'database' | 'redis'>,
   leftovers: Leftovers,
-  env: Record<string, string | undefined> = {},
+  env: TestEnv = {},
 ): Promise<Identity> {
-  const db: TestDatabase = leftovers.add(await mode.fresh(), (it) => it.drop());
-  const logs: string[] = [];
-  const sink = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
-  const log = createLogger({ service: 'identity-test', level: 'debug', pretty: false, destination: sink });
-  const config = loadIdentityConfig({
-    INTERNAL_TOKEN_SECRET: SECRET,
-    ATRIUM_DATA_DIR: db.dataDir,
-    IDENTITY_DATABASE_URL: db.databaseUrl,
-    ...(mode.redis
-      ? { REDIS_URL: testServices.redisUrl, REDIS_KEY_PREFIX: randomRedisPrefix('identity') }
-      : {}),
-    ...env,
+  const capture = new LogCapture('identity-test');
+  const { log, raw: logs } = capture;
+  const subgraph = await startTestSubgraph({
+    name: 'identity',
+    start: (vars) => createIdentityServer({ config: loadIdentityConfig(vars), log }),
+    leftovers,
+    deployment: mode,
+    env,
   });
-  const server = await createIdentityServer({ config, log });
-  let stopped = false;
-  const stop = async () => {
-    if (!stopped) await server.stop();
-    stopped = true;
-  };
-  leftovers.defer(stop);
-  const { url } = await server.listen(0, '127.0.0.1');
+  const { server, url } = subgraph;
+  const config = server.app.config;
+  const stop = () => server.stop();
   const jwks = createLocalJWKSet(server.app.keys.jwks);
 
   const principalOf = async (accessToken: string): Promise<Principal> => {
@@ -109,19 +86,22 @@ export async function startIdentity(
 
   const call = async <T>(query: string, options: CallOptions = {}) => {
     const principal = options.principal ?? (options.token ? await principalOf(options.token) : ANONYMOUS);
-    const assertion = await signInternalAssertion(principal, {
-      secret: SECRET,
-      audience: 'identity',
+    return subgraph.gql<T>(principal, query, options.variables, {
       clientIp: options.ip ?? '198.51.100.1',
       userAgent: options.userAgent ?? 'identity-test',
     });
-    return postGraphQL<T>(url, query, {
-      variables: options.variables,
-      headers: { [INTERNAL_ASSERTION_HEADER]: assertion },
-    });
   };
 
-  return { server, url, origin: new URL(url).origin, logs, call, principalOf, stop };
+  return {
+    server,
+    url,
+    origin: subgraph.origin,
+    logs,
+    call,
+    principalOf,
+    stop,
+    assertion: subgraph.assertion,
+  };
 }
 
 export const AUTH_FIELDS =

@@ -6,8 +6,8 @@ const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { ${AUTH
 // Makes every insert into `users` fail inside the database, after the service has hashed the password: the failed
 // statement carries the new user's Argon2 hash, as in the attack run's unique-violation and constraint failures.
 const FAIL_USER_INSERTS = {
-  'PostgreSQL + Redis': 'alter table "users" add constraint "planted_failure" check (false) not valid',
-  'embedded SQLite':
+  postgres: 'alter table "users" add constraint "planted_failure" check (false) not valid',
+  sqlite:
     "create trigger planted_failure before insert on users begin select raise(abort, 'planted failure'); end",
 };
 
@@ -17,7 +17,7 @@ for (const mode of MODES) {
     let identity: Identity;
     beforeAll(async () => {
       identity = await startIdentity(mode, leftovers);
-      await identity.server.app.fork().getConnection().execute(FAIL_USER_INSERTS[mode.name]);
+      await identity.server.app.fork().getConnection().execute(FAIL_USER_INSERTS[mode.database]);
     });
     afterAll(() => leftovers.dispose());
 

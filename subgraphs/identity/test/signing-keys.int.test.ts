@@ -1,14 +1,14 @@
 import { stat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, exportPKCS8, generateKeyPair, jwtVerify } from 'jose';
-import { freshSqliteDatabase, Leftovers } from '@atrium/platform/testing';
+import { freshSqliteDatabase, Leftovers, EMBEDDED_MODE } from '@atrium/platform/testing';
 import { loadIdentityConfig } from '../src/config';
 import { generateSigningJwk, KEY_FILE_NAME } from '../src/crypto/signing-keys';
 import { JWKS_PATH } from '../src/server';
-import { MODES, signUp, startIdentity } from './harness';
+import { signUp, startIdentity } from './harness';
 
 // Keys do not depend on the database, so these run on the embedded mode only.
-const embedded = MODES[1];
+const embedded = EMBEDDED_MODE;
 
 async function jwksOf(origin: string) {
   const response = await fetch(`${origin}${JWKS_PATH}`);
@@ -56,15 +56,15 @@ describe('access-token signing keys', () => {
 
   it('embedded mode generates the key once, keeps it under ATRIUM_DATA_DIR (0600) and reuses it', async () => {
     const db = leftovers.add(await freshSqliteDatabase(), (it) => it.drop());
-    const mode = { ...embedded, fresh: async () => ({ ...db, drop: async () => undefined }) };
-    const first = await startIdentity(mode, leftovers);
+    const sameData = { ATRIUM_DATA_DIR: db.dataDir };
+    const first = await startIdentity(embedded, leftovers, sameData);
     const token = (await signUp(first)).accessToken;
     const file = join(db.dataDir, KEY_FILE_NAME);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const kid = (await jwksOf(first.origin)).keys[0]!.kid;
     await first.stop();
 
-    const second = await startIdentity(mode, leftovers);
+    const second = await startIdentity(embedded, leftovers, sameData);
     expect((await jwksOf(second.origin)).keys[0]!.kid).toBe(kid);
     await expect(verifyWith(await jwksOf(second.origin), token)).resolves.toBeDefined();
     expect(JSON.parse(await readFile(file, 'utf8')).keys).toHaveLength(1);

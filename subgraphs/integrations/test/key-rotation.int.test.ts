@@ -1,16 +1,7 @@
-import { Leftovers } from '@atrium/platform/testing';
+import { Leftovers, LogCapture } from '@atrium/platform/testing';
 import { loadIntegrationsConfig } from '../src/config';
 import { rotateKeys } from '../src/credentials/rotate-keys';
-import {
-  ask,
-  describeModes,
-  KEY_1,
-  KEY_2,
-  LogCapture,
-  rawRows,
-  startIntegrations,
-  user,
-} from './support/harness';
+import { ask, describeModes, KEY_1, KEY_2, rawRows, startIntegrations, user } from './support/harness';
 
 const keyFor = (i: number) => `sk-rotation-${String(i).padStart(4, '0')}-abcdefghijklmnopqrstuvwxyz`;
 const COUNT = 12;
@@ -62,7 +53,7 @@ describeModes('encryption key rotation', (production) => {
     expect(reads).toBeGreaterThanOrEqual(COUNT);
     const rows = await rawRows(rotating.server, 'connection_credentials');
     expect(rows.filter((row) => row.key_id !== 'k2' || !String(row.api_key).startsWith('k2.'))).toEqual([]);
-    expect(commandLogs.text()).not.toContain(keyFor(0));
+    expect(commandLogs.text).not.toContain(keyFor(0));
     await rotating.server.stop();
 
     // 4. The old key can now be removed: a deployment with only key 2 reads everything.

@@ -291,7 +291,7 @@ describeModes('OAuth 2.0 connections against a real authorization server', (prod
       alice,
       '{ connections { id status scopes lastError externalAccountId externalAccountName expiresAt } }',
     );
-    const haystack = JSON.stringify(answer.body) + started.logs.text();
+    const haystack = JSON.stringify(answer.body) + started.logs.text;
     expect(haystack).not.toContain(secrets.accessToken!);
     expect(haystack).not.toContain(secrets.refreshToken!);
   });

@@ -1,15 +1,6 @@
 import 'reflect-metadata';
 import { createServer } from 'node:http';
-import {
-  describeWithPostgres,
-  describeWithRedis,
-  freshPostgresDatabase,
-  freshSqliteDatabase,
-  Leftovers,
-  randomRedisPrefix,
-  testServices,
-  type TestDatabase,
-} from '@atrium/platform/testing';
+import { describeModes, Leftovers } from '@atrium/platform/testing';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../src/alert/webhook-signature';
 import {
   ADMIN,
@@ -72,180 +63,163 @@ async function webhookReceiver(leftovers: Leftovers) {
   return receiver;
 }
 
-function alertSuite(mode: string, open: () => Promise<{ db: TestDatabase; env: Record<string, string> }>) {
-  describe(`alerts (${mode})`, () => {
-    const leftovers = new Leftovers();
-    let monitoring: Harness;
-    let identity: FakeService;
-    let receiver: Awaited<ReturnType<typeof webhookReceiver>>;
-    const poll = () => monitoring.server.app.poller.poll();
+describeModes('alerts', (mode) => {
+  const leftovers = new Leftovers();
+  let monitoring: Harness;
+  let identity: FakeService;
+  let receiver: Awaited<ReturnType<typeof webhookReceiver>>;
+  const poll = () => monitoring.server.app.poller.poll();
 
-    beforeAll(async () => {
-      identity = await fakeService(leftovers, 'identity');
-      receiver = await webhookReceiver(leftovers);
-      const { db, env } = await open();
-      leftovers.add(db, (d) => d.drop());
-      monitoring = await startMonitoring(
-        {
-          ...env,
-          ATRIUM_DATA_DIR: db.dataDir,
-          ...(db.databaseUrl ? { MONITORING_DATABASE_URL: db.databaseUrl } : {}),
-          MONITORING_TARGETS: `identity=${identity.url}`,
-          MONITORING_PROBE_TIMEOUT_MS: '1000',
-          MONITORING_ALERT_ERROR_RATE_MIN_OPERATIONS: '10',
-          MONITORING_ALERT_SIGN_IN_FAILURE_COUNT: '5',
-          MONITORING_ALERT_WEBHOOK_URL: receiver.url,
-          MONITORING_ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        },
-        leftovers,
-      );
-      await poll();
-    });
-    afterAll(() => leftovers.dispose());
-
-    it('a stopped service fires service-down once, and resolves once after its restart; live and by webhook', async () => {
-      const client = monitoring.ws(ADMIN);
-      const changes = await liveAlertChanges<{ alertsChanged: { id: string } }>(
-        monitoring,
-        client,
-        'subscription { alertsChanged { id rule state service summary } }',
-      );
-      const statuses = client.iterate<{ systemStatusChanged: { status: string; services: unknown[] } }>({
-        query: 'subscription { systemStatusChanged { status services { name status } } }',
-      });
-      // The current status comes first, and is read after the subscription is live.
-      expect((await statuses.next()).value.data.systemStatusChanged).toEqual({
-        status: 'UP',
-        services: [{ name: 'identity', status: 'UP' }],
-      });
-
-      await identity.stop();
-      await poll();
-      await poll(); // still down: no second alert, no second status event
-      const firing = (await monitoring.gql(ADMIN, ALERTS, { state: 'FIRING' })).body.data!.alerts;
-      expect(firing).toEqual([
-        expect.objectContaining({
-          rule: 'service-down',
-          severity: 'CRITICAL',
-          state: 'FIRING',
-          service: 'identity',
-          summary: 'identity is down: unreachable',
-          resolvedAt: null,
-        }),
-      ]);
-
-      await identity.start();
-      await poll();
-      await poll();
-      const all = (await monitoring.gql(ADMIN, ALERTS)).body.data!.alerts;
-      expect(all).toEqual([
-        expect.objectContaining({ id: firing[0].id, state: 'RESOLVED', resolvedAt: expect.any(String) }),
-      ]);
-
-      const id = firing[0].id;
-      expect((await changes.next()).value.data?.alertsChanged).toMatchObject({ id, state: 'FIRING' });
-      expect((await changes.next()).value.data?.alertsChanged).toMatchObject({ id, state: 'RESOLVED' });
-      expect((await statuses.next()).value.data.systemStatusChanged).toEqual({
-        status: 'DOWN',
-        services: [{ name: 'identity', status: 'DOWN' }],
-      });
-      expect((await statuses.next()).value.data.systemStatusChanged).toEqual({
-        status: 'UP',
-        services: [{ name: 'identity', status: 'UP' }],
-      });
-      // Nothing else was sent: the next event is the one caused by the next change.
-      identity.databaseDown = true;
-      await poll();
-      identity.databaseDown = false;
-      expect((await statuses.next()).value.data.systemStatusChanged.status).toBe('DEGRADED');
-      await poll();
-      await changes.return();
-      await statuses.return?.();
-
-      const deliveries = await receiver.received(2);
-      const sent = deliveries.map((d) => JSON.parse(d.body).alert);
-      expect(sent.slice(0, 2)).toEqual([
-        expect.objectContaining({ id, state: 'FIRING', rule: 'service-down' }),
-        expect.objectContaining({ id, state: 'RESOLVED' }),
-      ]);
-      for (const delivery of deliveries) {
-        expect(verifyWebhook({ secret: WEBHOOK_SECRET, ...delivery })).toBe(true);
-      }
-      const [first] = deliveries;
-      const tampered = first!.body.replace('FIRING', 'RESOLVED');
-      expect(verifyWebhook({ secret: WEBHOOK_SECRET, ...first!, body: tampered })).toBe(false);
-      expect(verifyWebhook({ secret: 'another-secret-0123456789abcdefghijklmn', ...first! })).toBe(false);
-      const replayedLater = Number(first!.timestamp) + 3600;
-      expect(verifyWebhook({ secret: WEBHOOK_SECRET, ...first!, nowSeconds: replayedLater })).toBe(false);
-    });
-
-    it('acknowledgeAlert records the ADMIN once and tells subscribers; unknown ids are NOT_FOUND', async () => {
-      const [alert] = (await monitoring.gql(ADMIN, ALERTS)).body.data!.alerts;
-      const changes = await liveAlertChanges<{ alertsChanged: { id: string } }>(
-        monitoring,
-        monitoring.ws(ADMIN),
-        'subscription { alertsChanged { id state acknowledgedBy } }',
-      );
-      const ack = `mutation($id: ID!) { acknowledgeAlert(id: $id) { id state acknowledgedAt acknowledgedBy } }`;
-      const answer = await monitoring.gql(ADMIN, ack, { id: alert.id });
-      expect(answer.body.data!.acknowledgeAlert).toEqual({
-        id: alert.id,
-        state: 'RESOLVED',
-        acknowledgedAt: expect.any(String),
-        acknowledgedBy: 'admin-1',
-      });
-      expect((await changes.next()).value.data?.alertsChanged).toEqual({
-        id: alert.id,
-        state: 'RESOLVED',
-        acknowledgedBy: 'admin-1',
-      });
-      await changes.return();
-      const missing = await monitoring.gql(ADMIN, ack, { id: '00000000-0000-0000-0000-000000000000' });
-      expect(missing.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-      const key = { ...ADMIN, kind: 'apiKey' as const, scopes: ['monitoring:read'], apiKeyId: 'k1' };
-      expect((await monitoring.gql(key, ack, { id: alert.id })).body.errors?.[0]?.extensions?.code).toBe(
-        'FORBIDDEN',
-      );
-    });
-
-    it('fires error-rate and sign-in-failures from the increase of the counters in /status over the window', async () => {
-      identity.counters = { 'graphql.operations': 9, 'graphql.errors': 0, 'audit.signin.failed': 4 };
-      await poll();
-      expect((await monitoring.gql(ADMIN, ALERTS, { state: 'FIRING' })).body.data!.alerts).toEqual([]);
-      identity.counters = { 'graphql.operations': 20, 'graphql.errors': 10, 'audit.signin.failed': 6 };
-      await poll();
-      const firing = (await monitoring.gql(ADMIN, ALERTS, { state: 'FIRING' })).body.data!.alerts;
-      expect(firing.map((a: { rule: string; summary: string }) => [a.rule, a.summary]).sort()).toEqual([
-        ['error-rate', 'identity: 50.0 % of 20 operations failed in the last 300 s (limit 5 %)'],
-        ['sign-in-failures', 'identity: 6 failed sign-ins in the last 300 s (limit 5)'],
-      ]);
-    });
-
-    it('a webhook receiver that fails is retried without holding up polls', async () => {
-      receiver.failNext = 1;
-      await identity.stop();
-      await poll(); // returns although the receiver is failing: delivery runs on the queue
-      await identity.start();
-      await poll();
-      const all = (await monitoring.gql(ADMIN, ALERTS)).body.data!.alerts;
-      const latest = all.find((a: { rule: string }) => a.rule === 'service-down');
-      const ofLatest = (state: string) => (alert: Record<string, unknown>) =>
-        alert.id === latest.id && alert.state === state;
-      await receiver.until(ofLatest('FIRING'));
-      await receiver.until(ofLatest('RESOLVED'));
-      const deliveredFiring = receiver.deliveries.filter((d) => ofLatest('FIRING')(JSON.parse(d.body).alert));
-      expect(deliveredFiring).toHaveLength(1);
-    });
+  beforeAll(async () => {
+    identity = await fakeService(leftovers, 'identity');
+    receiver = await webhookReceiver(leftovers);
+    monitoring = await startMonitoring(
+      {
+        MONITORING_TARGETS: `identity=${identity.url}`,
+        MONITORING_PROBE_TIMEOUT_MS: '1000',
+        MONITORING_ALERT_ERROR_RATE_MIN_OPERATIONS: '10',
+        MONITORING_ALERT_SIGN_IN_FAILURE_COUNT: '5',
+        MONITORING_ALERT_WEBHOOK_URL: receiver.url,
+        MONITORING_ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      },
+      leftovers,
+      mode,
+    );
+    await poll();
   });
-}
+  afterAll(() => leftovers.dispose());
 
-alertSuite('SQLite, in-process', async () => ({ db: await freshSqliteDatabase(), env: {} }));
+  it('a stopped service fires service-down once, and resolves once after its restart; live and by webhook', async () => {
+    const client = monitoring.ws(ADMIN);
+    const changes = await liveAlertChanges<{ alertsChanged: { id: string } }>(
+      monitoring,
+      client,
+      'subscription { alertsChanged { id rule state service summary } }',
+    );
+    const statuses = client.iterate<{ systemStatusChanged: { status: string; services: unknown[] } }>({
+      query: 'subscription { systemStatusChanged { status services { name status } } }',
+    });
+    // The current status comes first, and is read after the subscription is live.
+    expect((await statuses.next()).value.data.systemStatusChanged).toEqual({
+      status: 'UP',
+      services: [{ name: 'identity', status: 'UP' }],
+    });
 
-describeWithPostgres('PostgreSQL', () => {
-  describeWithRedis('and Redis', () => {
-    alertSuite('PostgreSQL, Redis', async () => ({
-      db: await freshPostgresDatabase('monitoring'),
-      env: { REDIS_URL: testServices.redisUrl!, REDIS_KEY_PREFIX: randomRedisPrefix('monitoring') },
-    }));
+    await identity.stop();
+    await poll();
+    await poll(); // still down: no second alert, no second status event
+    const firing = (await monitoring.gql(ADMIN, ALERTS, { state: 'FIRING' })).body.data!.alerts;
+    expect(firing).toEqual([
+      expect.objectContaining({
+        rule: 'service-down',
+        severity: 'CRITICAL',
+        state: 'FIRING',
+        service: 'identity',
+        summary: 'identity is down: unreachable',
+        resolvedAt: null,
+      }),
+    ]);
+
+    await identity.start();
+    await poll();
+    await poll();
+    const all = (await monitoring.gql(ADMIN, ALERTS)).body.data!.alerts;
+    expect(all).toEqual([
+      expect.objectContaining({ id: firing[0].id, state: 'RESOLVED', resolvedAt: expect.any(String) }),
+    ]);
+
+    const id = firing[0].id;
+    expect((await changes.next()).value.data?.alertsChanged).toMatchObject({ id, state: 'FIRING' });
+    expect((await changes.next()).value.data?.alertsChanged).toMatchObject({ id, state: 'RESOLVED' });
+    expect((await statuses.next()).value.data.systemStatusChanged).toEqual({
+      status: 'DOWN',
+      services: [{ name: 'identity', status: 'DOWN' }],
+    });
+    expect((await statuses.next()).value.data.systemStatusChanged).toEqual({
+      status: 'UP',
+      services: [{ name: 'identity', status: 'UP' }],
+    });
+    // Nothing else was sent: the next event is the one caused by the next change.
+    identity.databaseDown = true;
+    await poll();
+    identity.databaseDown = false;
+    expect((await statuses.next()).value.data.systemStatusChanged.status).toBe('DEGRADED');
+    await poll();
+    await changes.return();
+    await statuses.return?.();
+
+    const deliveries = await receiver.received(2);
+    const sent = deliveries.map((d) => JSON.parse(d.body).alert);
+    expect(sent.slice(0, 2)).toEqual([
+      expect.objectContaining({ id, state: 'FIRING', rule: 'service-down' }),
+      expect.objectContaining({ id, state: 'RESOLVED' }),
+    ]);
+    for (const delivery of deliveries) {
+      expect(verifyWebhook({ secret: WEBHOOK_SECRET, ...delivery })).toBe(true);
+    }
+    const [first] = deliveries;
+    const tampered = first!.body.replace('FIRING', 'RESOLVED');
+    expect(verifyWebhook({ secret: WEBHOOK_SECRET, ...first!, body: tampered })).toBe(false);
+    expect(verifyWebhook({ secret: 'another-secret-0123456789abcdefghijklmn', ...first! })).toBe(false);
+    const replayedLater = Number(first!.timestamp) + 3600;
+    expect(verifyWebhook({ secret: WEBHOOK_SECRET, ...first!, nowSeconds: replayedLater })).toBe(false);
+  });
+
+  it('acknowledgeAlert records the ADMIN once and tells subscribers; unknown ids are NOT_FOUND', async () => {
+    const [alert] = (await monitoring.gql(ADMIN, ALERTS)).body.data!.alerts;
+    const changes = await liveAlertChanges<{ alertsChanged: { id: string } }>(
+      monitoring,
+      monitoring.ws(ADMIN),
+      'subscription { alertsChanged { id state acknowledgedBy } }',
+    );
+    const ack = `mutation($id: ID!) { acknowledgeAlert(id: $id) { id state acknowledgedAt acknowledgedBy } }`;
+    const answer = await monitoring.gql(ADMIN, ack, { id: alert.id });
+    expect(answer.body.data!.acknowledgeAlert).toEqual({
+      id: alert.id,
+      state: 'RESOLVED',
+      acknowledgedAt: expect.any(String),
+      acknowledgedBy: 'admin-1',
+    });
+    expect((await changes.next()).value.data?.alertsChanged).toEqual({
+      id: alert.id,
+      state: 'RESOLVED',
+      acknowledgedBy: 'admin-1',
+    });
+    await changes.return();
+    const missing = await monitoring.gql(ADMIN, ack, { id: '00000000-0000-0000-0000-000000000000' });
+    expect(missing.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const key = { ...ADMIN, kind: 'apiKey' as const, scopes: ['monitoring:read'], apiKeyId: 'k1' };
+    expect((await monitoring.gql(key, ack, { id: alert.id })).body.errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
+  });
+
+  it('fires error-rate and sign-in-failures from the increase of the counters in /status over the window', async () => {
+    identity.counters = { 'graphql.operations': 9, 'graphql.errors': 0, 'audit.signin.failed': 4 };
+    await poll();
+    expect((await monitoring.gql(ADMIN, ALERTS, { state: 'FIRING' })).body.data!.alerts).toEqual([]);
+    identity.counters = { 'graphql.operations': 20, 'graphql.errors': 10, 'audit.signin.failed': 6 };
+    await poll();
+    const firing = (await monitoring.gql(ADMIN, ALERTS, { state: 'FIRING' })).body.data!.alerts;
+    expect(firing.map((a: { rule: string; summary: string }) => [a.rule, a.summary]).sort()).toEqual([
+      ['error-rate', 'identity: 50.0 % of 20 operations failed in the last 300 s (limit 5 %)'],
+      ['sign-in-failures', 'identity: 6 failed sign-ins in the last 300 s (limit 5)'],
+    ]);
+  });
+
+  it('a webhook receiver that fails is retried without holding up polls', async () => {
+    receiver.failNext = 1;
+    await identity.stop();
+    await poll(); // returns although the receiver is failing: delivery runs on the queue
+    await identity.start();
+    await poll();
+    const all = (await monitoring.gql(ADMIN, ALERTS)).body.data!.alerts;
+    const latest = all.find((a: { rule: string }) => a.rule === 'service-down');
+    const ofLatest = (state: string) => (alert: Record<string, unknown>) =>
+      alert.id === latest.id && alert.state === state;
+    await receiver.until(ofLatest('FIRING'));
+    await receiver.until(ofLatest('RESOLVED'));
+    const deliveredFiring = receiver.deliveries.filter((d) => ofLatest('FIRING')(JSON.parse(d.body).alert));
+    expect(deliveredFiring).toHaveLength(1);
   });
 });

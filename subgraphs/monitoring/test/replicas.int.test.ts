@@ -1,63 +1,45 @@
 import 'reflect-metadata';
-import {
-  describeWithPostgres,
-  describeWithRedis,
-  freshPostgresDatabase,
-  freshSqliteDatabase,
-  Leftovers,
-  randomRedisPrefix,
-  testServices,
-} from '@atrium/platform/testing';
+import { describeFor, Leftovers, PRODUCTION_MODE } from '@atrium/platform/testing';
 import { ADMIN, fakeService, startMonitoring, type FakeService, type Harness } from './support/harness';
 
-describeWithPostgres('monitoring replicas on PostgreSQL', () => {
-  describeWithRedis('and Redis', () => {
-    const leftovers = new Leftovers();
-    let a: Harness;
-    let b: Harness;
-    let identity: FakeService;
+describeFor(PRODUCTION_MODE)('monitoring replicas on PostgreSQL and Redis', () => {
+  const leftovers = new Leftovers();
+  let a: Harness;
+  let b: Harness;
+  let identity: FakeService;
 
-    beforeAll(async () => {
-      identity = await fakeService(leftovers, 'identity');
-      const db = leftovers.add(await freshPostgresDatabase('monitoring'), (d) => d.drop());
-      const env = {
-        MONITORING_DATABASE_URL: db.databaseUrl!,
-        ATRIUM_DATA_DIR: db.dataDir,
-        REDIS_URL: testServices.redisUrl!,
-        REDIS_KEY_PREFIX: randomRedisPrefix('monitoring'),
-        MONITORING_TARGETS: `identity=${identity.url}`,
-        MONITORING_POLL_INTERVAL_MS: '300000',
-      };
-      a = await startMonitoring(env, leftovers);
-      b = await startMonitoring(env, leftovers);
-    });
-    afterAll(() => leftovers.dispose());
+  beforeAll(async () => {
+    identity = await fakeService(leftovers, 'identity');
+    const env = { MONITORING_TARGETS: `identity=${identity.url}`, MONITORING_POLL_INTERVAL_MS: '300000' };
+    a = await startMonitoring(env, leftovers, PRODUCTION_MODE);
+    b = await startMonitoring({}, leftovers, { shareWith: a });
+  });
+  afterAll(() => leftovers.dispose());
 
-    it('one replica polls per interval: the lease goes to exactly one', async () => {
-      const polled = await Promise.all([a.server.app.poller.tick(), b.server.app.poller.tick()]);
-      expect(polled.filter((snapshot) => snapshot !== null)).toHaveLength(1);
-    });
+  it('one replica polls per interval: the lease goes to exactly one', async () => {
+    const polled = await Promise.all([a.server.app.poller.tick(), b.server.app.poller.tick()]);
+    expect(polled.filter((snapshot) => snapshot !== null)).toHaveLength(1);
+  });
 
-    it('a replica that did not poll answers from the shared snapshot and tells its own subscribers', async () => {
-      const statuses = b.ws(ADMIN).iterate<{ systemStatusChanged: { status: string } }>({
-        query: 'subscription { systemStatusChanged { status } }',
-      });
-      expect((await statuses.next()).value.data.systemStatusChanged).toEqual({ status: 'UP' });
-      await identity.stop();
-      await a.server.app.poller.poll();
-      expect((await statuses.next()).value.data.systemStatusChanged).toEqual({ status: 'DOWN' });
-      const answer = await b.gql(ADMIN, '{ systemStatus { services { name status } } }');
-      expect(answer.body.data!.systemStatus.services).toEqual([{ name: 'identity', status: 'DOWN' }]);
-      await statuses.return?.();
+  it('a replica that did not poll answers from the shared snapshot and tells its own subscribers', async () => {
+    const statuses = b.ws(ADMIN).iterate<{ systemStatusChanged: { status: string } }>({
+      query: 'subscription { systemStatusChanged { status } }',
     });
+    expect((await statuses.next()).value.data.systemStatusChanged).toEqual({ status: 'UP' });
+    await identity.stop();
+    await a.server.app.poller.poll();
+    expect((await statuses.next()).value.data.systemStatusChanged).toEqual({ status: 'DOWN' });
+    const answer = await b.gql(ADMIN, '{ systemStatus { services { name status } } }');
+    expect(answer.body.data!.systemStatus.services).toEqual([{ name: 'identity', status: 'DOWN' }]);
+    await statuses.return?.();
+  });
 
-    it('two pollers racing on one condition store one FIRING alert', async () => {
-      await Promise.all([a.server.app.poller.poll(), b.server.app.poller.poll()]);
-      await Promise.all([a.server.app.poller.poll(), b.server.app.poller.poll()]);
-      const alerts = (await a.gql(ADMIN, '{ alerts { rule state service } }')).body.data!.alerts;
-      expect(alerts).toEqual([{ rule: 'service-down', state: 'FIRING', service: 'identity' }]);
-      await identity.start();
-    });
+  it('two pollers racing on one condition store one FIRING alert', async () => {
+    await Promise.all([a.server.app.poller.poll(), b.server.app.poller.poll()]);
+    await Promise.all([a.server.app.poller.poll(), b.server.app.poller.poll()]);
+    const alerts = (await a.gql(ADMIN, '{ alerts { rule state service } }')).body.data!.alerts;
+    expect(alerts).toEqual([{ rule: 'service-down', state: 'FIRING', service: 'identity' }]);
+    await identity.start();
   });
 });
 
@@ -67,10 +49,8 @@ describe('monitoring polling on its interval', () => {
 
   it('sees a stopped service DOWN and back UP by itself, within its poll interval', async () => {
     const identity = await fakeService(leftovers, 'identity');
-    const data = leftovers.add(await freshSqliteDatabase(), (d) => d.drop());
     const monitoring = await startMonitoring(
       {
-        ATRIUM_DATA_DIR: data.dataDir,
         MONITORING_TARGETS: `identity=${identity.url}`,
         MONITORING_POLL_INTERVAL_MS: '200',
       },

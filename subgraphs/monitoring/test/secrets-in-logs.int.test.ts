@@ -1,17 +1,6 @@
 import { createServer } from 'node:http';
-import { Writable } from 'node:stream';
-import { createLogger } from '@atrium/platform/logging';
-import {
-  describeWithPostgres,
-  freshPostgresDatabase,
-  freshSqliteDatabase,
-  Leftovers,
-  waitFor,
-  type TestDatabase,
-} from '@atrium/platform/testing';
-import { loadMonitoringConfig } from '../src/config';
-import { createMonitoringServer } from '../src/server';
-import { SECRET } from './support/harness';
+import { DATABASE_MODES, describeModes, Leftovers, LogCapture, waitFor } from '@atrium/platform/testing';
+import { startMonitoring } from './support/harness';
 
 // A watched service reports a failing dependency with its connection string in the output: the service-down
 // alert's summary quotes it, so the failed INSERT of that alert carries it as a value.
@@ -25,23 +14,18 @@ const FAIL_ALERT_INSERTS = {
     "create trigger planted_failure before insert on alerts begin select raise(abort, 'planted failure'); end",
 };
 
-const MODES: Array<[string, typeof describe, () => Promise<TestDatabase>, keyof typeof FAIL_ALERT_INSERTS]> =
-  [
-    ['embedded SQLite', describe, freshSqliteDatabase, 'sqlite'],
-    ['PostgreSQL', describeWithPostgres, () => freshPostgresDatabase('mon_secrets'), 'postgres'],
-  ];
-
 interface LogLine {
   level: number;
   msg: string;
   err?: { code?: unknown; message?: string };
 }
 
-for (const [name, describeMode, openDatabase, dialect] of MODES) {
-  describeMode(`monitoring on ${name}: a failed alert write logs no SQL values`, () => {
+describeModes(
+  'monitoring: a failed alert write logs no SQL values',
+  (mode) => {
     const leftovers = new Leftovers();
-    const lines: string[] = [];
-    const parsed = () => lines.map((line) => JSON.parse(line) as LogLine);
+    const logs = new LogCapture('monitoring-test');
+    const parsed = () => logs.lines as unknown as LogLine[];
 
     beforeAll(async () => {
       const failing = createServer((_req, res) => {
@@ -52,26 +36,12 @@ for (const [name, describeMode, openDatabase, dialect] of MODES) {
       leftovers.defer(() => new Promise((resolve) => failing.close(resolve)));
       const target = `http://127.0.0.1:${(failing.address() as { port: number }).port}`;
 
-      const db = leftovers.add(await openDatabase(), (d) => d.drop());
-      const config = loadMonitoringConfig({
-        INTERNAL_TOKEN_SECRET: SECRET,
-        ATRIUM_DATA_DIR: db.dataDir,
-        ...(db.databaseUrl ? { MONITORING_DATABASE_URL: db.databaseUrl } : {}),
-        MONITORING_TARGETS: `identity=${target}`,
-        MONITORING_ALERT_SERVICE_DOWN_SECONDS: '0',
-      });
-      const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
-      const log = createLogger({
-        service: 'monitoring-test',
-        level: 'debug',
-        pretty: false,
-        destination: sink,
-      });
       // The poller starts after the failure is planted, so its first poll already meets it.
-      const server = leftovers.add(await createMonitoringServer({ config, log, startPoller: false }), (s) =>
-        s.stop(),
-      );
-      await server.app.fork().getConnection().execute(FAIL_ALERT_INSERTS[dialect]);
+      const { server } = await startMonitoring({ MONITORING_TARGETS: `identity=${target}` }, leftovers, {
+        database: mode.database,
+        log: logs.log,
+      });
+      await server.app.fork().getConnection().execute(FAIL_ALERT_INSERTS[mode.database]);
       server.app.start({ poll: true });
     });
     afterAll(() => leftovers.dispose());
@@ -86,7 +56,8 @@ for (const [name, describeMode, openDatabase, dialect] of MODES) {
         expect(line.err?.message).toMatch(/insert into/i);
         expect(line.err?.message).not.toMatch(/values\s*\(/i);
       }
-      expect(lines.join('')).not.toContain(PLANTED_PASSWORD);
+      expect(logs.text).not.toContain(PLANTED_PASSWORD);
     });
-  });
-}
+  },
+  DATABASE_MODES,
+);

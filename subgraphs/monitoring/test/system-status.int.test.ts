@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ANONYMOUS, type Principal } from '@atrium/platform/auth';
-import { freshSqliteDatabase, Leftovers } from '@atrium/platform/testing';
+import { Leftovers } from '@atrium/platform/testing';
 import {
   ADMIN,
   childService,
@@ -28,10 +28,8 @@ describe('systemStatus', () => {
     api = await fakeService(leftovers, 'api', { version: '1.2.3' });
     worker = await fakeService(leftovers, 'worker', { queue: 'generation' });
     frozen = await childService(leftovers);
-    const data = leftovers.add(await freshSqliteDatabase(), (db) => db.drop());
     monitoring = await startMonitoring(
       {
-        ATRIUM_DATA_DIR: data.dataDir,
         MONITORING_TARGETS: `api=${api.url},worker=${worker.url},child=${frozen.url}`,
         MONITORING_PROBE_TIMEOUT_MS: '1000',
       },

@@ -1,74 +1,51 @@
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
+import type { Principal, Role } from '@atrium/platform/auth';
+import type { Logger } from '@atrium/platform/logging';
 import {
-  INTERNAL_ASSERTION_HEADER,
-  signInternalAssertion,
-  type Principal,
-  type Role,
-} from '@atrium/platform/auth';
-import { createLogger, type Logger } from '@atrium/platform/logging';
-import { postGraphQL, type GraphQLResponse, type Leftovers } from '@atrium/platform/testing';
+  silentLogger,
+  startTestSubgraph,
+  TEST_INTERNAL_SECRET,
+  type Leftovers,
+  type TestEnv,
+  type TestSubgraph,
+  type TestDeploymentOptions,
+} from '@atrium/platform/testing';
 import { loadGenerationConfig, type GenerationConfig } from '../../src/config';
 import { createGenerationServer, type GenerationServer } from '../../src/server';
 
-export const SECRET = 'generation-test-internal-secret-0123456789abcdef';
+export const SECRET = TEST_INTERNAL_SECRET;
 
 export function user(id: string, roles: Role[] = ['MEMBER']): Principal {
   return { kind: 'user', userId: id, roles, scopes: [], sessionId: `s-${id}`, apiKeyId: null };
 }
 
-export function assertionFor(principal: Principal): Promise<string> {
-  return signInternalAssertion(principal, { secret: SECRET, audience: 'generation' });
-}
+export const silentLog: Logger = silentLogger('generation-test');
 
-export const silentLog: Logger = createLogger({ service: 'generation-test', level: 'silent', pretty: false });
-
-export function testConfig(env: Record<string, string | undefined>): GenerationConfig {
+export function testConfig(env: TestEnv): GenerationConfig {
   return loadGenerationConfig({ INTERNAL_TOKEN_SECRET: SECRET, LOG_LEVEL: 'silent', ...env });
 }
 
-export interface Harness {
-  server: GenerationServer;
-  url: string;
-  origin: string;
-  gql<T = Record<string, unknown>>(
-    principal: Principal,
-    query: string,
-    variables?: Record<string, unknown>,
-  ): Promise<GraphQLResponse<T>>;
-  /** A graphql-ws client on the subgraph, authenticated as `principal` through a gateway assertion. */
-  ws(principal: Principal): Client;
-}
+export type Harness = TestSubgraph<GenerationServer>;
 
-/** The generation subgraph on port 0 with `env` over test defaults; everything it opens goes on `leftovers`. */
-export async function startGeneration(
-  env: Record<string, string | undefined>,
+/**
+ * The generation subgraph on port 0 with `env` over test defaults, on a fresh SQLite deployment unless
+ * `options` say otherwise; everything it opens goes on `leftovers`.
+ */
+export function startGeneration(
+  env: TestEnv,
   leftovers: Leftovers,
+  options: TestDeploymentOptions & {
+    log?: Logger;
+  } = {},
 ): Promise<Harness> {
-  const server = await createGenerationServer({ config: testConfig(env), log: silentLog });
-  leftovers.add(server, (s) => s.stop());
-  const { url } = await server.listen(0, '127.0.0.1');
-  return {
-    server,
-    url,
-    origin: new URL(url).origin,
-    gql: async (principal, query, variables) =>
-      postGraphQL(url, query, {
-        variables,
-        headers: { [INTERNAL_ASSERTION_HEADER]: await assertionFor(principal) },
-      }),
-    ws: (principal) => {
-      const client = createClient({
-        url: url.replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        lazy: true,
-        connectionParams: async () => ({ [INTERNAL_ASSERTION_HEADER]: await assertionFor(principal) }),
-      });
-      leftovers.add(client, (c) => c.dispose());
-      return client;
-    },
-  };
+  const { log = silentLog, ...deployment } = options;
+  return startTestSubgraph({
+    name: 'generation',
+    start: (config) => createGenerationServer({ config: testConfig(config), log }),
+    leftovers,
+    env,
+    deployment,
+  });
 }
 
 /** Collects a subscription's results until it completes (or `timeoutMs` passes, which fails the test). */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import type { Leftovers } from '@atrium/platform/testing';
+import type { Leftovers, TestEnv } from '@atrium/platform/testing';
 import { SECRET } from './harness';
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -23,7 +23,7 @@ export interface WorkerProcess {
  * Starts `src/worker/main.ts` as its own Node process (compiled on the fly by swc, so tests need no build) — a real
  * second process with its own Redis connections, killable with SIGKILL.
  */
-export function spawnWorker(env: Record<string, string>, leftovers: Leftovers): WorkerProcess {
+export function spawnWorker(env: TestEnv, leftovers: Leftovers): WorkerProcess {
   const child = spawn(process.execPath, ['-r', REGISTER, ENTRY], {
     cwd: ROOT,
     env: {

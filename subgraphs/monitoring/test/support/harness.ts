@@ -1,172 +1,74 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
+import { ANONYMOUS, type Principal } from '@atrium/platform/auth';
+import type { Logger } from '@atrium/platform/logging';
 import {
-  ANONYMOUS,
-  INTERNAL_ASSERTION_HEADER,
-  signInternalAssertion,
-  type Principal,
-} from '@atrium/platform/auth';
-import { HealthRegistry } from '@atrium/platform/health';
-import { createLogger, type Logger } from '@atrium/platform/logging';
-import { createPolicy, type Policy } from '@atrium/platform/resilience';
-import { postGraphQL, type GraphQLResponse, type Leftovers } from '@atrium/platform/testing';
+  serveHealthFixture,
+  silentLogger,
+  startTestSubgraph,
+  TEST_INTERNAL_SECRET,
+  type HealthFixture,
+  type HealthFixtureOptions,
+  type Leftovers,
+  type TestEnv,
+  type TestSubgraph,
+  type TestDeploymentOptions,
+} from '@atrium/platform/testing';
 import { ALERTS_TOPIC, type AlertView } from '../../src/alert/alert.service';
 import { loadMonitoringConfig } from '../../src/config';
-import { createMonitoringServer } from '../../src/server';
+import { createMonitoringServer, type MonitoringServer } from '../../src/server';
 
-export const SECRET = 'monitoring-test-secret-0123456789abcdefghij';
+export const SECRET = TEST_INTERNAL_SECRET;
 export const ADMIN: Principal = { ...ANONYMOUS, kind: 'user', userId: 'admin-1', roles: ['ADMIN'] };
-export const silentLog: Logger = createLogger({ service: 'monitoring-test', level: 'silent', pretty: false });
+export const silentLog: Logger = silentLogger('monitoring-test');
 
-export type MonitoringServer = Awaited<ReturnType<typeof createMonitoringServer>>;
-
-export interface Harness {
-  server: MonitoringServer;
-  url: string;
-  gql<T = Record<string, any>>(
-    principal: Principal,
-    query: string,
-    variables?: Record<string, unknown>,
-  ): Promise<GraphQLResponse<T>>;
-  ws(principal: Principal): Client;
-}
-
-/** The monitoring subgraph on port 0. Unless `options.poll`, it does not poll by itself: tests poll by hand. */
-export async function startMonitoring(
-  env: Record<string, string>,
-  leftovers: Leftovers,
-  options: { poll?: boolean } = {},
-): Promise<Harness> {
-  const config = loadMonitoringConfig({
-    INTERNAL_TOKEN_SECRET: SECRET,
-    LOG_LEVEL: 'silent',
-    MONITORING_ALERT_SERVICE_DOWN_SECONDS: '0',
-    MONITORING_ALERT_BREAKER_OPEN_SECONDS: '0',
-    ...env,
-  });
-  const server = leftovers.add(
-    await createMonitoringServer({ config, log: silentLog, startPoller: options.poll ?? false }),
-    (s) => s.stop(),
-  );
-  const { url } = await server.listen(0, '127.0.0.1');
-  const assertion = (principal: Principal) =>
-    signInternalAssertion(principal, { secret: SECRET, audience: 'monitoring' });
-  return {
-    server,
-    url,
-    gql: async (principal, query, variables) =>
-      postGraphQL(url, query, {
-        variables,
-        headers: { [INTERNAL_ASSERTION_HEADER]: await assertion(principal) },
-      }),
-    ws: (principal) =>
-      leftovers.add(
-        createClient({
-          url: url.replace(/^http/, 'ws'),
-          webSocketImpl: WebSocket,
-          retryAttempts: 0,
-          lazy: true,
-          connectionParams: async () => ({ [INTERNAL_ASSERTION_HEADER]: await assertion(principal) }),
-        }),
-        (client) => client.dispose(),
-      ),
-  };
-}
+export type { MonitoringServer };
+export type Harness = TestSubgraph<MonitoringServer>;
 
 /**
- * A real service on port 0 with the platform health routes: one database check the test can fail, one breaker
- * (a real resilience policy) and one queue whose counts the test sets. `stop()`/`start()` keep its port.
+ * The monitoring subgraph on port 0, on a fresh SQLite deployment unless `options` say otherwise. Unless
+ * `options.poll`, it does not poll by itself: tests poll by hand.
  */
-export class FakeService {
-  readonly health: HealthRegistry;
-  readonly breaker: Policy;
-  databaseDown = false;
-  queue = {
-    waiting: 0,
-    active: 0,
-    delayed: 0,
-    failed: 0,
-    completed: 0,
-    oldestWaitingSeconds: null as number | null,
-  };
-  counters: Record<string, number> = {};
-  private server: Server | undefined;
-  private port = 0;
-
-  constructor(
-    readonly name: string,
-    options: { version?: string; queue?: string } = {},
-  ) {
-    this.health = new HealthRegistry({ service: name, version: options.version ?? '1.0.0', timeoutMs: 500 });
-    this.health.register({
-      name: 'database',
-      kind: 'database',
-      check: async () => {
-        if (this.databaseDown) throw new Error('connection refused');
-      },
-    });
-    this.breaker = createPolicy({
-      name: `provider:${name}`,
-      timeoutMs: 1000,
-      breaker: {
-        slidingWindowSize: 2,
-        minimumNumberOfCalls: 2,
-        failureRateThreshold: 50,
-        openStateDelayMs: 600_000,
-        permittedNumberOfCallsInHalfOpenState: 1,
-      },
-    });
-    this.health.registerBreakers(() => [this.breaker]);
-    if (options.queue) this.health.registerQueue(options.queue, async () => ({ ...this.queue }));
-    for (const counter of ['graphql.operations', 'graphql.errors', 'audit.signin.failed'])
-      this.health.registerCounter(counter, () => this.counters[counter] ?? 0);
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<this> {
-    const app = express().use(this.health.routes());
-    this.server = createServer(app);
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-
-  /** Opens the breaker the way real failures do: enough failed calls in its window. */
-  async tripBreaker(): Promise<void> {
-    for (let i = 0; i < 2; i++) {
-      await this.breaker
-        .execute(async () => Promise.reject(new Error('provider failed')))
-        .catch(() => undefined);
-    }
-  }
-
-  dispose(): Promise<void> {
-    this.breaker.dispose();
-    return this.stop();
-  }
+export function startMonitoring(
+  env: TestEnv,
+  leftovers: Leftovers,
+  options: TestDeploymentOptions & {
+    poll?: boolean;
+    log?: Logger;
+  } = {},
+): Promise<Harness> {
+  const { poll = false, log = silentLog, ...deployment } = options;
+  return startTestSubgraph({
+    name: 'monitoring',
+    start: (vars) =>
+      createMonitoringServer({
+        config: loadMonitoringConfig({
+          LOG_LEVEL: 'silent',
+          MONITORING_ALERT_SERVICE_DOWN_SECONDS: '0',
+          MONITORING_ALERT_BREAKER_OPEN_SECONDS: '0',
+          ...vars,
+        }),
+        log,
+        startPoller: poll,
+      }),
+    leftovers,
+    env,
+    deployment,
+  });
 }
 
-export async function fakeService(
+/** The counters monitoring's rules read from a service's `/status`. */
+const RULE_COUNTERS = { 'graphql.operations': 0, 'graphql.errors': 0, 'audit.signin.failed': 0 };
+
+export type FakeService = HealthFixture;
+
+/** A real service on port 0 with the platform health routes and the counters the alert rules read. */
+export function fakeService(
   leftovers: Leftovers,
   name: string,
-  options?: ConstructorParameters<typeof FakeService>[1],
+  options?: HealthFixtureOptions,
 ): Promise<FakeService> {
-  return leftovers.add(await new FakeService(name, options).start(), (s) => s.dispose());
+  return serveHealthFixture(leftovers, name, { counters: RULE_COUNTERS, ...options });
 }
 
 /** A separate process serving `/status`, for freezing with SIGSTOP. Resolves once it listens. */
