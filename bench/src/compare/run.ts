@@ -15,6 +15,8 @@ import { closedLoop, openLoop, postJson, type OpenLoopResult, type Operation } f
 import { schemaTypes, seedJobs, signUp } from '../gateway/operations';
 import { ROOT, startService, type Service } from '../gateway/processes';
 import type { ProbeWindow } from './probe';
+import { releaseBenchLock, takeBenchLock } from './lock';
+import { DASHBOARD } from './operation';
 import { summariseProfile, type ProfileSummary } from './profile';
 import { compareMarkdown, type CompareReport, type GatewayRound } from './report';
 
@@ -22,7 +24,9 @@ const SECRET = 'bench-internal-secret-0123456789abcdef0123456789';
 // The highest value the gateway accepts: the limiters still run (their cost is measured) but never refuse.
 const UNLIMITED = String(60_000_000);
 const numberEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const ROUNDS = numberEnv('BENCH_ROUNDS', 5);
+const ROUNDS = numberEnv('BENCH_ROUNDS', 7);
+// No new round starts once this budget is spent (BENCH_LOCK is held at most that long).
+const BUDGET_MS = numberEnv('BENCH_BUDGET_MS', 9 * 60_000);
 const SATURATION_MS = numberEnv('BENCH_SATURATION_MS', 6000);
 const CONCURRENCY = numberEnv('BENCH_CONCURRENCY', 16);
 const RATE = numberEnv('BENCH_RATE', 40);
@@ -35,14 +39,6 @@ const JOBS_PER_USER = 5;
 const GATEWAY_CPUS = '1';
 const CLIENT_CPUS = '0';
 const PROFILES_DIR = join(ROOT, 'bench', 'results', 'profiles');
-
-/** A page of jobs with their owners, the user's own jobs and the provider catalogues: 4 subgraphs, 3 waves. */
-export const DASHBOARD = `query Dashboard {
-  me { id displayName email generationJobs(first: 10) { totalCount edges { node { id title status owner { id displayName } } } } }
-  generationJobs(first: 20) { totalCount edges { node { id kind status progress createdAt owner { id displayName email } } } }
-  integrationProviders { id name category authScheme }
-  modelProviders { id kind models available }
-}`;
 
 type Name = 'atrium' | 'stock';
 interface Gateway {
@@ -78,6 +74,11 @@ async function startGateway(name: Name, urls: Urls): Promise<Gateway> {
             RATE_LIMIT_USER_PER_MINUTE: UNLIMITED,
             RATE_LIMIT_API_KEY_PER_MINUTE: UNLIMITED,
             RATE_LIMIT_INTROSPECTION_PER_MINUTE: UNLIMITED,
+            // Admission control runs but never sheds: a shed request is a cheap error that would flatter
+            // requests per CPU-second, and on a loaded machine the event-loop gate trips on others' load.
+            ADMISSION_MAX_QUEUE: '1000000',
+            ADMISSION_QUEUE_TIMEOUT_MS: '60000',
+            ADMISSION_MAX_EVENT_LOOP_DELAY_MS: '60000',
           },
           /"url":"([^"]+)"[^\n]*"msg":"ready"/,
           args,
@@ -190,7 +191,9 @@ async function main(): Promise<void> {
     const operations = new Map(gateways.map((g) => [g.name, operationFor(g.url, tokens)]));
     await sameAnswers(gateways, tokens[0]!);
     const rounds: Array<Record<Name, GatewayRound>> = [];
-    for (let r = 0; r < ROUNDS; r++) {
+    await takeBenchLock();
+    const roundsStarted = Date.now();
+    for (let r = 0; r < ROUNDS && Date.now() - roundsStarted < BUDGET_MS; r++) {
       const order = r % 2 === 0 ? gateways : [...gateways].reverse();
       const result = {} as Record<Name, GatewayRound>;
       for (const gateway of order)
@@ -202,6 +205,7 @@ async function main(): Promise<void> {
       );
     }
     const profiles = PROFILE ? await profileGateways(gateways, tokens) : undefined;
+    releaseBenchLock();
     const report: CompareReport = {
       date: started.toISOString(),
       durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
@@ -218,9 +222,9 @@ async function main(): Promise<void> {
         pinning: `gateways on CPU ${GATEWAY_CPUS} (one at a time), subgraphs and client on CPU ${CLIENT_CPUS}`,
         saturation: `closed loop, ${CONCURRENCY} concurrent requests, ${SATURATION_MS / 1000} s per gateway per round`,
         fixedRate: `open loop at ${RATE} req/s for ${RATE_MS / 1000} s, latency from each request's due time`,
-        rounds: `${ROUNDS}, interleaved, order flipped every round`,
+        rounds: `${rounds.length}, interleaved, order flipped every round`,
         atrium:
-          'gateway/src/main.ts, embedded mode, LOG_LEVEL=info, limits at defaults, rate limits raised out of the way',
+          'gateway/src/main.ts, embedded mode, LOG_LEVEL=info, limits at defaults, rate limits and admission control running but raised out of the way',
         stock:
           'bench/src/compare/stock-gateway.ts: @apollo/gateway 2.14.4 + @apollo/server standalone; verifies the token (jose, JWKS) and signs the assertion per fetch',
         subgraphs: 'the four real subgraphs in one process, embedded mode (SQLite)',
@@ -233,6 +237,7 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'compare.md'), compareMarkdown(report));
     process.stdout.write(compareMarkdown(report));
   } finally {
+    releaseBenchLock();
     for (const gateway of gateways) await gateway.service.stop();
     await subgraphs.stop();
   }

@@ -88,9 +88,10 @@ export async function closedLoop(
   operation: Operation,
   concurrency: number,
   durationMs: number,
-): Promise<{ completed: number; errors: number; seconds: number }> {
+): Promise<{ completed: number; errors: number; seconds: number; firstError?: string }> {
   let completed = 0;
   let errors = 0;
+  let firstError: string | undefined;
   const start = performance.now();
   const end = start + durationMs;
   const worker = async (_: unknown, index: number) => {
@@ -98,11 +99,39 @@ export async function closedLoop(
       try {
         await operation(index);
         completed++;
-      } catch {
+      } catch (error) {
         errors++;
+        firstError ??= String(error);
       }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { completed, errors, seconds: (performance.now() - start) / 1000 };
+  return { completed, errors, seconds: (performance.now() - start) / 1000, firstError };
+}
+
+/** Closed loop over a fixed amount of work: `concurrency` workers share `total` requests (CPU per request A/B). */
+export async function countedLoop(
+  operation: Operation,
+  concurrency: number,
+  total: number,
+): Promise<{ completed: number; errors: number; seconds: number; firstError?: string }> {
+  let started = 0;
+  let completed = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const start = performance.now();
+  const worker = async (_: unknown, index: number) => {
+    while (started < total) {
+      started++;
+      try {
+        await operation(index);
+        completed++;
+      } catch (error) {
+        errors++;
+        firstError ??= String(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { completed, errors, seconds: (performance.now() - start) / 1000, firstError };
 }

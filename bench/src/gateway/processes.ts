@@ -28,10 +28,14 @@ export async function startService(
     cpus?: string;
     /** Opens an IPC channel (child.send / process.send), e.g. for bench/src/compare/probe.ts. */
     ipc?: boolean;
+    /** Another checkout of the tree to run `entry` from (its own TypeScript hook and sources), e.g. a baseline. */
+    root?: string;
   } = {},
 ): Promise<Service> {
   const [preloads, others] = partition(nodeArgs);
-  const args = [...others, '-r', REGISTER, ...preloads, join(ROOT, entry)];
+  const root = options.root ?? ROOT;
+  const register = options.root ? join(options.root, 'scripts', 'ts-register.js') : REGISTER;
+  const args = [...others, '-r', register, ...preloads, join(root, entry)];
   const [command, argv] = options.cpus
     ? ['taskset', ['-c', options.cpus, process.execPath, ...args]]
     : [process.execPath, args];
