@@ -5,6 +5,9 @@ import type { Logger } from '@atrium/platform/logging';
 export interface GatewayContext {
   principal: Principal;
   requestId: string;
+  /** W3C trace id the request continues (subgraph calls carry it in `traceparent`); undefined: a new trace. */
+  traceId?: string;
+  /** Logs with the request's id (the gateway runs without AsyncLocalStorage, so the root logger cannot). */
   log: Logger;
   /** The client's address as the gateway saw it (behind TRUST_PROXY_HOPS proxies); undefined outside HTTP. */
   clientIp?: string;

@@ -2,7 +2,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { getOperationAST, type GraphQLError } from 'graphql';
 import { ANONYMOUS, INTERNAL_ASSERTION_HEADER } from '@atrium/platform/auth';
-import { currentRequestContext, traceHeaders } from '@atrium/platform/logging';
+import { traceHeaders } from '@atrium/platform/logging';
 import { CircuitOpenError, PolicyTimeoutError, type Policy } from '@atrium/platform/resilience';
 import { RequestDeadlineError, type GatewayContext } from './context';
 import { adoptSubgraphErrors, gatewayTimeout, subgraphUnavailable } from './errors';
@@ -77,8 +77,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     let outcome = 'ok';
     try {
       const mutation = isMutation(options);
-      const call = (signal: AbortSignal | undefined) =>
-        this.call(body, subject, context?.requestId, signal, !mutation);
+      const call = (signal: AbortSignal | undefined) => this.call(body, subject, context, signal, !mutation);
       const { dedup } = this.options;
       if (mutation || !dedup) return answerOf((await call(context?.signal)).parsed);
       const key = `${subgraph}\n${subjectKey(subject)}\n${body}`;
@@ -106,7 +105,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private call(
     body: string,
     subject: AssertionSubject,
-    requestId: string | undefined,
+    context: GatewayContext | undefined,
     signal: AbortSignal | undefined,
     retry: boolean,
   ): Promise<SubgraphAnswer> {
@@ -119,8 +118,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
           [INTERNAL_ASSERTION_HEADER]: assertion,
         };
         // The correlation id and W3C trace context travel on; the trace id is the request's own when known.
-        if (requestId)
-          Object.assign(headers, traceHeaders({ requestId, traceId: currentRequestContext()?.traceId }));
+        if (context?.requestId)
+          Object.assign(headers, traceHeaders({ requestId: context.requestId, traceId: context.traceId }));
         return this.send(body, headers, attemptSignal);
       },
       { signal, retry },

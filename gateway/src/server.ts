@@ -3,7 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import cors from 'cors';
 import type { Request, Response } from 'express';
 import type { HealthRegistry } from '@atrium/platform/health';
-import { currentRequestId, type Logger } from '@atrium/platform/logging';
+import type { Logger } from '@atrium/platform/logging';
 import type { Metrics } from '@atrium/platform/metrics';
 import type { CircuitState } from '@atrium/platform/resilience';
 import {
@@ -21,6 +21,7 @@ import type { GatewayConfig } from './config';
 import { ClientClosedError, RequestDeadlineError, type GatewayContext } from './context';
 import { SubgraphDataSource, type SubgraphAnswer } from './data-source';
 import { contextError, formatGatewayError } from './errors';
+import { requestIdOf, requestIdPlugin, tagRequestId } from './request-ids';
 import { limitValidationRules, MAX_VALIDATION_ERRORS } from './limits';
 import { operationGuardPlugin } from './limits/apollo-plugin';
 import { introspectionCachePlugin } from './limits/introspection-cache';
@@ -91,6 +92,9 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       timeouts: config.server,
       trustProxyHops: config.server.trustProxyHops,
       urlPath: GRAPHQL_PATH,
+      // Requests carry their id in the GraphQL context and a child logger (request-ids.ts), not in
+      // AsyncLocalStorage, whose promise hook would run for each of the hundreds of promises a request makes.
+      asyncRequestContext: false,
     }),
   );
   shell.onRelease(() => resources.close());
@@ -166,17 +170,23 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
 
     const context = async ({ req, res }: { req: Request; res: Response }): Promise<GatewayContext> => {
       const requestId = res.locals.requestId as string;
+      const traceId = res.locals.traceId as string | undefined;
       let principal;
       try {
         principal = await authenticator.authenticate(req.headers, requestId);
       } catch (error) {
-        throw contextError(error);
+        throw tagRequestId(contextError(error), requestId);
       }
-      await rateLimits.checkPrincipal(principal);
+      try {
+        await rateLimits.checkPrincipal(principal);
+      } catch (error) {
+        throw tagRequestId(error, requestId);
+      }
       return {
         principal,
         requestId,
-        log: log.child({ requestId }),
+        traceId,
+        log: log.child(traceId && traceId !== requestId ? { requestId, traceId } : { requestId }),
         clientIp: req.ip,
         userAgent: req.get('user-agent'),
         signal: requestSignal(res, config.resilience.requestDeadlineMs, log),
@@ -215,8 +225,9 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
             ? { cache: new BoundedQueryCache(config.server.apqCacheMaxBytes), ttl: APQ_TTL_SECONDS }
             : false,
         formatError: (formatted, error) =>
-          formatGatewayError(formatted, error, { log, requestId: currentRequestId() }),
+          formatGatewayError(formatted, error, { log, requestId: requestIdOf(error) }),
         plugins: [
+          requestIdPlugin(),
           operationGuardPlugin({ limits: config.limits, rateLimits, metrics: shell.metrics }),
           introspectionCache,
           refuseSubscriptionsOverHttp(GRAPHQL_PATH),

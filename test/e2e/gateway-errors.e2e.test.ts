@@ -80,6 +80,27 @@ describe('gateway errors and headers', () => {
     expect(logged.some((line) => line.includes(`"requestId":"${requestId}"`))).toBe(true);
   });
 
+  it('gives every error the id of its own request: refused token, validation, subgraph failure, side by side', async () => {
+    // The gateway carries request ids explicitly (no AsyncLocalStorage): concurrent requests must not mix them.
+    const sent = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => {
+        const requestId = `side-by-side-${i}-0123`;
+        const headers: Record<string, string> = { 'x-request-id': requestId };
+        if (i % 3 === 0) headers.authorization = 'Bearer not-a-token';
+        const query = i % 3 === 1 ? '{ me { noSuchField } }' : '{ me { id } boom }';
+        return postGraphQL(gateway.url, query, { headers }).then((response) => ({ requestId, response }));
+      }),
+    );
+    for (const { requestId, response } of sent) {
+      expect(response.headers.get('x-request-id')).toBe(requestId);
+      expect(response.body.errors?.length).toBeGreaterThan(0);
+      for (const error of response.body.errors ?? []) expect(error.extensions?.requestId).toBe(requestId);
+    }
+    expect(sent[0]!.response.status).toBe(401);
+    expect(sent[1]!.response.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(sent[2]!.response.body.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+  });
+
   it('sends subgraphs only its own headers: a forged assertion, cookies and foreign tracing headers are stripped; W3C trace context continues', async () => {
     const forged = await signInternalAssertion(
       { kind: 'user', userId: 'u-admin', roles: ['ADMIN'], scopes: [], sessionId: 's', apiKeyId: null },

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { RequestHandler } from 'express';
 
 /** What every log line and masked error inside one request (or one job it queued) can know about it. */
@@ -52,12 +52,27 @@ export function traceHeaders(context = storage.getStore()): Record<string, strin
     context.traceId ?? (TRACE_ID.test(context.requestId) ? context.requestId : undefined) ?? newTraceId();
   return {
     'x-request-id': context.requestId,
-    traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+    traceparent: `00-${traceId}-${randomHex(8)}-01`,
   };
 }
 
 function newTraceId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
+}
+
+// A gateway makes several subgraph calls per request, each with a new span id: one fill of the pool from the
+// CSPRNG serves 512 of them instead of one crypto call (and its buffer) each. Ids are not secrets, only unique.
+const POOL = Buffer.allocUnsafe(4096);
+let poolOffset = POOL.length;
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > POOL.length) {
+    randomFillSync(POOL);
+    poolOffset = 0;
+  }
+  const hex = POOL.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
 }
 
 /**
@@ -74,14 +89,22 @@ export function incomingContext(headers: Record<string, string | string[] | unde
 }
 
 /**
- * Express middleware giving every request its context (see `incomingContext`). Sets `res.locals.requestId` and the
- * `x-request-id` response header, and runs the rest of the chain inside `runWithRequestContext`. Mount it first.
+ * Express middleware giving every request its context (see `incomingContext`). Sets `res.locals.requestId`,
+ * `res.locals.traceId` and the `x-request-id` response header, and runs the rest of the chain inside
+ * `runWithRequestContext`. Mount it first.
+ *
+ * `asyncContext: false` leaves AsyncLocalStorage out: the process then never turns on Node's promise hooks, which
+ * otherwise run on every promise it creates (a gateway creates hundreds per request). Such a service passes the
+ * request's id and logger explicitly (the gateway's GraphQL context) instead of reading `currentRequestContext()`.
  */
-export function requestIdMiddleware(): RequestHandler {
+export function requestIdMiddleware(options: { asyncContext?: boolean } = {}): RequestHandler {
+  const asyncContext = options.asyncContext ?? true;
   return (req, res, next) => {
     const context = incomingContext(req.headers);
     res.locals.requestId = context.requestId;
+    res.locals.traceId = context.traceId;
     res.setHeader('x-request-id', context.requestId);
-    runWithRequestContext(context, () => next());
+    if (asyncContext) runWithRequestContext(context, () => next());
+    else next();
   };
 }

@@ -45,6 +45,11 @@ export interface HttpShellOptions {
   trustProxyHops?: number;
   /** Path the listen URL points at, e.g. `/graphql`. Default: the origin only. */
   urlPath?: string;
+  /**
+   * Whether requests run inside AsyncLocalStorage (`currentRequestContext()`, the logger's `requestId` mixin).
+   * Default true. false spares every promise Node's promise hooks; the service then carries the request id itself.
+   */
+  asyncRequestContext?: boolean;
 }
 
 export interface Listening {
@@ -96,7 +101,7 @@ export function createHttpShell(options: HttpShellOptions): HttpShell {
   const metrics = createMetrics({ service: options.name });
   // /metrics shows readiness, breakers and queues; /status shows the GraphQL operation and error counts.
   connectHealthAndMetrics(health, metrics);
-  app.use(requestIdMiddleware());
+  app.use(requestIdMiddleware({ asyncContext: options.asyncRequestContext }));
   app.use(metrics.httpMiddleware());
   app.use(health.routes());
   app.get('/metrics', metrics.handler());
