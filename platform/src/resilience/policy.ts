@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { CircuitOpenError, PolicyDisposedError, PolicyTimeoutError } from './errors';
 import { CircuitState } from './circuit-state';
 import { BreakerRejection, CountBreaker } from './mollitia';
-import { fullJitterDelay, runAttempt, sleep, Stopped } from './timing';
+import { fullJitterDelay, runAttempt, sleep, Stopped, type RunningAttempts } from './timing';
 
 export { CircuitState };
 
@@ -96,11 +96,17 @@ export function createPolicy(options: PolicyOptions): Policy {
   const { name, timeoutMs, retry } = options;
   const breaker = options.breaker && createBreaker(name, options.breaker);
   const lifetime = new AbortController();
-  // Every running call listens on it: a shared policy under load has more than the default 10 listeners.
+  // Backoff waits listen on it: a shared policy under load has more than the default 10 listeners.
   setMaxListeners(0, lifetime.signal);
+  // Running attempts are stopped by dispose through this set rather than each listening on `lifetime`: an
+  // EventTarget finds a listener to remove by walking all of them, and a busy policy has hundreds.
+  const running: RunningAttempts = new Set();
 
-  async function attempt<T>(fn: (signal: AbortSignal) => Promise<T>, stops: AbortSignal[]): Promise<T> {
-    const run = () => runAttempt(fn, timeoutMs, () => new PolicyTimeoutError(name, timeoutMs), stops);
+  async function attempt<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (lifetime.signal.aborted) throw new Stopped(lifetime.signal.reason);
+    const stops = signal ? [signal] : [];
+    const run = () =>
+      runAttempt(fn, timeoutMs, () => new PolicyTimeoutError(name, timeoutMs), stops, running);
     if (!breaker) return run();
     try {
       return await breaker.run(run);
@@ -113,14 +119,14 @@ export function createPolicy(options: PolicyOptions): Policy {
   return {
     name,
     async execute(fn, { signal, retry: allowRetry = true } = {}) {
-      const stops = signal ? [signal, lifetime.signal] : [lifetime.signal];
       const attempts = retry && allowRetry ? retry.attempts : 1;
       try {
         for (let failed = 1; ; failed++) {
           try {
-            return await attempt(fn, stops);
+            return await attempt(fn, signal);
           } catch (error) {
             if (failed >= attempts || !mayRetry(error, retry)) throw error;
+            const stops = signal ? [signal, lifetime.signal] : [lifetime.signal];
             await sleep(fullJitterDelay(failed, retry!.baseDelayMs, retry!.maxDelayMs, retry!.random), stops);
           }
         }
@@ -140,6 +146,7 @@ export function createPolicy(options: PolicyOptions): Policy {
     dispose() {
       if (lifetime.signal.aborted) return;
       lifetime.abort(new PolicyDisposedError(name));
+      for (const stop of [...running]) stop(lifetime.signal.reason);
       breaker?.dispose();
     },
   };

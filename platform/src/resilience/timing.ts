@@ -17,16 +17,20 @@ export function fullJitterDelay(
   return Math.floor(random() * ceiling);
 }
 
+/** Stops every attempt registered in it at once (a policy's dispose), without a listener per attempt. */
+export type RunningAttempts = Set<(reason: unknown) => void>;
+
 /**
  * Runs one attempt of `fn` with its own AbortController: aborted (with the timeout error as reason) when the
- * timeout fires, or when a stop signal aborts. The attempt's promise settles at that moment even if `fn` ignores
- * its signal; whatever `fn` does afterwards is ignored.
+ * timeout fires, when a stop signal aborts, or when `running`'s owner stops it. The attempt's promise settles at
+ * that moment even if `fn` ignores its signal; whatever `fn` does afterwards is ignored.
  */
 export function runAttempt<T>(
   fn: (signal: AbortSignal) => Promise<T>,
   timeoutMs: number,
   timeoutError: () => Error,
   stops: readonly AbortSignal[],
+  running?: RunningAttempts,
 ): Promise<T> {
   const controller = new AbortController();
   const stopped = stops.find((stop) => stop.aborted);
@@ -35,19 +39,21 @@ export function runAttempt<T>(
     const finish = (settle: () => void) => {
       clearTimeout(timer);
       for (const stop of stops) stop.removeEventListener('abort', onStop);
+      running?.delete(stopWith);
       settle();
     };
-    const onStop = (event: Event) => {
-      const reason = (event.target as AbortSignal).reason;
+    const stopWith = (reason: unknown) => {
       controller.abort(reason);
       finish(() => reject(new Stopped(reason)));
     };
+    const onStop = (event: Event) => stopWith((event.target as AbortSignal).reason);
     const timer = setTimeout(() => {
       const error = timeoutError();
       controller.abort(error);
       finish(() => reject(error));
     }, timeoutMs);
     for (const stop of stops) stop.addEventListener('abort', onStop, { once: true });
+    running?.add(stopWith);
     Promise.resolve()
       .then(() => fn(controller.signal))
       .then(
