@@ -12,6 +12,12 @@ export async function takeBenchLock(): Promise<void> {
     try {
       mkdirSync(LOCK);
       held = true;
+      // A benchmark stopped by a signal would otherwise leave the lock behind for everyone.
+      for (const signal of ['SIGINT', 'SIGTERM'] as const)
+        process.once(signal, () => {
+          releaseBenchLock();
+          process.exit(1);
+        });
       return;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 5000));
