@@ -19,6 +19,8 @@ export interface StackOptions {
   /** Extra variables for every service, e.g. REDIS_URL or DATABASE_URL for the production mode. */
   env?: Record<string, string | undefined>;
   log?: Logger;
+  /** A logger per service (gateway, identity, integrations, generation, monitoring); wins over `log`. */
+  logFor?: (service: string) => Logger;
 }
 
 export interface Stack {
@@ -37,7 +39,8 @@ export interface Stack {
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'atrium-stack-'));
-  const log = options.log ?? silentLogger('e2e');
+  const shared = options.log ?? silentLogger('e2e');
+  const logOf = (service: string) => options.logFor?.(service) ?? shared;
   const env = {
     INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
     ATRIUM_DATA_DIR: dataDir,
@@ -50,15 +53,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return { server, url: (await server.listen(0, '127.0.0.1')).url };
   };
   try {
-    const identity = await listen(await createIdentityServer({ config: loadIdentityConfig(env), log }));
+    const identity = await listen(
+      await createIdentityServer({ config: loadIdentityConfig(env), log: logOf('identity') }),
+    );
     const integrations = await listen(
-      await createIntegrationsServer({ config: loadIntegrationsConfig(env), log }),
+      await createIntegrationsServer({ config: loadIntegrationsConfig(env), log: logOf('integrations') }),
     );
     // Generation asks integrations for users' own AI keys.
     const generation = await listen(
       await createGenerationServer({
         config: loadGenerationConfig({ ...env, INTEGRATIONS_URL: integrations.url }),
-        log,
+        log: logOf('generation'),
       }),
     );
     const targets = [identity, integrations, generation].map(
@@ -67,7 +72,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const monitoring = await listen(
       await createMonitoringServer({
         config: loadMonitoringConfig({ ...env, MONITORING_TARGETS: targets.join(',') }),
-        log,
+        log: logOf('monitoring'),
       }),
     );
     const gatewayConfig = loadGatewayConfig({
@@ -80,7 +85,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const gateway = await createGatewayServer({
       config: gatewayConfig,
       supergraphSdl: readSupergraph(),
-      log,
+      log: logOf('gateway'),
     });
     const { url: gatewayUrl } = await gateway.listen(0, '127.0.0.1');
     return {

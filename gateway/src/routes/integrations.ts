@@ -1,5 +1,5 @@
 import express, { Router, type RequestHandler, type Response } from 'express';
-import type { Logger } from '@atrium/platform/logging';
+import { traceHeaders, type Logger } from '@atrium/platform/logging';
 import { INTERNAL_ASSERTION_HEADER } from '@atrium/platform/auth';
 import { errorBody } from '@atrium/platform/server';
 
@@ -36,6 +36,8 @@ export function integrationsRouter(options: IntegrationsRouterOptions): Router {
     try {
       const upstream = await fetch(`${origin}${path}`, {
         ...init,
+        // The request's correlation id and trace travel on, so the subgraph's lines carry the gateway's id.
+        headers: { ...(init.headers as Record<string, string> | undefined), ...traceHeaders() },
         redirect: 'manual',
         signal: controller.signal,
       });

@@ -4,6 +4,7 @@ import { expressMiddleware, type ExpressContextFunctionArgument } from '@as-inte
 import express, { type RequestHandler } from 'express';
 import type { Logger } from '../logging';
 import type { HttpShell } from './http-shell';
+import { operationLogPlugin } from './operation-log';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -44,6 +45,7 @@ export function prepareGraphQL<Ctx extends BaseContext>(
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       shell.metrics.apolloPlugin(),
+      operationLogPlugin(options.log),
       ...(options.apollo.plugins ?? []),
     ],
     logger: options.log,

@@ -34,7 +34,10 @@ export function webhookRoutes(deps: {
         const code = typeof extensions?.code === 'string' ? extensions.code : undefined;
         const status = code ? STATUS[code] : undefined;
         if (!code || !status) {
-          deps.log.error({ err: error }, 'webhook delivery failed');
+          deps.log.error(
+            { err: error, providerId: req.params.providerId, deliveryId: deliveryHeader(req.headers) },
+            'webhook delivery failed',
+          );
           return void res
             .status(500)
             .type('application/json')
@@ -45,4 +48,12 @@ export function webhookRoutes(deps: {
     },
   );
   return router;
+}
+
+// The delivery id a provider sends in a header (GitHub's, the generic scheme's), for the failure line; bounded, as
+// it is the sender's text.
+function deliveryHeader(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const value = headers['x-github-delivery'] ?? headers['x-atrium-delivery'];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first?.slice(0, 128);
 }

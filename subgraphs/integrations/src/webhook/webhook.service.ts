@@ -70,6 +70,8 @@ export class WebhookService {
       (settings.eventTypeHeader ? firstHeader(headers, settings.eventTypeHeader) : undefined) ??
       textAt(payload, settings.eventTypePath) ??
       'unknown';
+    // Every line about this delivery names it, so a provider's delivery id finds its handling in the logs.
+    const log = this.deps.log.child({ providerId, deliveryId });
     const em = this.deps.em();
     const connectionId = await this.connectionFor(em, providerId, textAt(payload, settings.accountIdPath));
     const event = em.create(WebhookEvent, {
@@ -85,12 +87,14 @@ export class WebhookService {
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException) || !deliveryId) throw error;
       const first = await this.deps.em().findOneOrFail(WebhookEvent, { providerId, deliveryId });
+      log.info({ eventId: first.id, eventType }, 'webhook delivery repeated; stored once before');
       return { kind: 'duplicate', eventId: first.id };
     }
     const notice: WebhookReceived = { eventId: event.id, providerId, connectionId, eventType, deliveryId };
     await this.deps.events.publish(WEBHOOK_TOPIC, notice).catch((error: unknown) => {
-      this.deps.log.warn({ err: error, eventId: event.id }, 'webhook event not published');
+      log.warn({ err: error, eventId: event.id }, 'webhook event not published');
     });
+    log.info({ eventId: event.id, eventType, connectionId }, 'webhook delivery stored');
     return { kind: 'stored', eventId: event.id };
   }
 
