@@ -74,7 +74,8 @@ describeWithPostgresAndRedis('generation workers as separate processes on Redis 
       GENERATION_LOCAL_CHUNK_DELAY_MS: '60',
       GENERATION_JOB_ATTEMPTS: attempts,
       GENERATION_WORKER_LOCK_MS: '600000',
-      GENERATION_JOB_LEASE_MS: '2000',
+      // Long enough that the live worker's renewals (every third) never lapse on a loaded machine.
+      GENERATION_JOB_LEASE_MS: '5000',
       GENERATION_SWEEP_INTERVAL_MS: '1000',
     };
     const first = spawnWorker(slow, leftovers);
