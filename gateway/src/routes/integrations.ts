@@ -37,7 +37,13 @@ export function integrationsRouter(options: IntegrationsRouterOptions): Router {
       const upstream = await fetch(`${origin}${path}`, {
         ...init,
         // The request's correlation id and trace travel on, so the subgraph's lines carry the gateway's id.
-        headers: { ...(init.headers as Record<string, string> | undefined), ...traceHeaders() },
+        headers: {
+          ...(init.headers as Record<string, string> | undefined),
+          ...traceHeaders({
+            requestId: res.locals.requestId as string,
+            traceId: res.locals.traceId as string | undefined,
+          }),
+        },
         redirect: 'manual',
         signal: controller.signal,
       });

@@ -11,13 +11,15 @@ const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
  */
 export function operationLogPlugin(log: Logger): ApolloServerPlugin {
   return {
-    async requestDidStart({ request }) {
+    async requestDidStart({ request, contextValue }) {
       const started = process.hrtime.bigint();
+      // The request's own child logger where the context has one (the gateway keeps no AsyncLocalStorage).
+      const requestLog = (contextValue as { log?: Logger }).log ?? log;
       return {
         async willSendResponse({ operation, operationName, errors }) {
           const name = operationName ?? request.operationName;
           const codes = errors?.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-          log.info(
+          requestLog.info(
             {
               operation: name ? (OPERATION_NAME.test(name) ? name : 'other') : 'anonymous',
               type: operation?.operation ?? 'unknown',
