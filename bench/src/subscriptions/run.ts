@@ -16,7 +16,7 @@ import type { ClientCommand, ClientReport } from './clients';
 
 const ENTRY = 'bench/src/subscriptions/server.ts';
 const QUERY = 'subscription($c: String!) { ticks(channel: $c) { channel n at } }';
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 10);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 5);
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 1000);
 /** Per-job events per second over all channels at most (the interval stretches with N beyond it). */
 const PER_JOB_RATE = Number(process.env.BENCH_PER_JOB_RATE ?? 2000);
@@ -330,13 +330,15 @@ function writeResults(fresh: Row[]): void {
     '# Subscriptions: Atrium gateway vs plain graphql-ws',
     '',
     `\`pnpm bench:subscriptions\` on this machine (2 cores shared with other work; ${CLIENT_PROCESSES} client processes,`,
-    `the serving process and the ticker subgraph all on it). Each channel gets one event per ${INTERVAL_MS} ms,`,
-    `${EVENTS} times (per-job: the channels' events spread evenly over each interval). Deliveries per CPU-second`,
+    `the serving process pinned to CPU ${SERVER_CPUS || 'any'}, the clients and the ticker subgraph to CPU ${CLIENT_CPUS || 'any'}).`,
+    `Fan-out: one event per ${INTERVAL_MS} ms to all N subscribers, ${EVENTS} times. Per-job: every channel gets ${EVENTS}`,
+    `events, one per max(${INTERVAL_MS} ms, N / ${PER_JOB_RATE} s) (at most ${PER_JOB_RATE} events/s in all), spread evenly. Deliveries per CPU-second`,
     'count the serving process only (the gateway; the ticker subgraph behind it is not counted); ratio = gateway /',
     "plain at the same shape and N. Latency: publish → the client's `next`. RSS per subscriber: the server's RSS",
     'growth / N, both taken after a full GC; heap/sub: the same for V8 heap + external memory in use (RSS can hide',
     'growth in heap space freed earlier). Load: the 1-minute load average during the row (other engineers run',
-    'niced work; the benchmark runs at normal priority).',
+    'niced work; the benchmark runs at normal priority, but this kernel schedules per session (autogroup), so',
+    "their niced work still takes its session's share of the CPU). Memory: bench/results/subscriptions-heap.md.",
     '',
     '| shape | N | server | deliveries | per CPU-s | ratio | p50 ms | p95 ms | p99 ms | max ms | RSS/sub KB | heap/sub KB | load |',
     '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
