@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { INTERNAL_ASSERTION_HEADER, signInternalAssertion, type Principal } from '@atrium/platform/auth';
 import { createInfrastructure, type Infrastructure } from '@atrium/platform/infrastructure';
-import { freshPostgresDatabase, type TestDatabase } from '@atrium/platform/testing';
+import { freshPostgresDatabase, type TestDatabase } from '@atrium/platform/testing/database';
+import { PostgresStatementCounter, RedisCommandCounter } from './counters';
 import { startService, type ServiceProcess } from './processes';
 import { summarise, type Summary } from './stats';
 
@@ -21,6 +22,18 @@ export interface GenerationBenchOptions {
   submitConcurrency: number;
   workerConcurrency: number;
   latencySamples: number;
+  /** Worker process counts to measure, in order (default 1 and 2). */
+  workerCounts: number[];
+}
+
+/** Round trips per job, counted on the wire in a separate run (the counting proxy would slow the timed ones). */
+export interface RoundTripsResult {
+  workers: number;
+  jobs: number;
+  /** SQL statements (simple queries + extended-protocol syncs) of the API and worker processes, per job. */
+  sqlPerJob: number;
+  /** Redis commands naming the bench's key prefix (not counting those Lua scripts run inside Redis), per job. */
+  redisPerJob: number;
 }
 
 export interface ThroughputResult {
@@ -60,36 +73,47 @@ class Harness {
     readonly workers: ServiceProcess[],
     readonly infra: Infrastructure,
     private readonly db: TestDatabase,
+    readonly prefix: string,
+    readonly sql?: PostgresStatementCounter,
   ) {}
 
-  static async start(options: GenerationBenchOptions, workerCount: number): Promise<Harness> {
+  static async start(options: GenerationBenchOptions, workerCount: number, countSql = false): Promise<Harness> {
     const db = await freshPostgresDatabase('bench_generation');
     const prefix = `atrium-bench:${randomBytes(4).toString('hex')}:`;
+    let databaseUrl = db.databaseUrl!;
+    let sql: PostgresStatementCounter | undefined;
+    if (countSql) {
+      const url = new URL(databaseUrl);
+      sql = await PostgresStatementCounter.start({ host: url.hostname, port: Number(url.port || 5432) });
+      url.host = `127.0.0.1:${sql.port}`;
+      databaseUrl = url.toString();
+    }
     const env = {
       NODE_ENV: 'development',
       INTERNAL_TOKEN_SECRET: SECRET,
       REDIS_URL: options.redisUrl,
       REDIS_KEY_PREFIX: prefix,
-      GENERATION_DATABASE_URL: db.databaseUrl!,
+      GENERATION_DATABASE_URL: databaseUrl,
       HOST: '127.0.0.1',
       GENERATION_PORT: '0',
       GENERATION_WORKER_PORT: '0',
       GENERATION_LOCAL_CHUNK_DELAY_MS: '0',
       GENERATION_CACHE_TTL_SECONDS: '0',
       GENERATION_JOBS_PER_MINUTE: '100000',
-      GENERATION_MAX_ACTIVE_PER_USER: '100000',
+      GENERATION_MAX_ACTIVE_PER_USER: '10000',
       GENERATION_WORKER_CONCURRENCY: String(options.workerConcurrency),
       LOG_LEVEL: 'info',
     };
-    const dist = join(options.root, 'subgraphs/generation/dist');
+    // BENCH_GENERATION_DIST: another build of the subgraph (e.g. the one before a change, for an A/B run).
+    const dist = join(options.root, process.env.BENCH_GENERATION_DIST ?? 'subgraphs/generation/dist');
     const api = await startService('generation', join(dist, 'main.js'), env, options.root);
     const workers = await Promise.all(
       Array.from({ length: workerCount }, (_, i) =>
-        startService(`worker-${i}`, join(dist, 'worker.js'), env, options.root),
+        startService(`worker-${i}`, join(dist, 'worker/main.js'), env, options.root),
       ),
     );
     const infra = createInfrastructure({ redisUrl: options.redisUrl, keyPrefix: `${prefix}generation:` });
-    return new Harness(api, workers, infra, db);
+    return new Harness(api, workers, infra, db, prefix, sql);
   }
 
   async generate(user: number, prompt: string): Promise<string> {
@@ -130,6 +154,7 @@ class Harness {
   async stop(): Promise<void> {
     await this.infra.close();
     await Promise.all([this.api, ...this.workers].map((service) => service.stop()));
+    await this.sql?.stop();
     await this.db.drop();
   }
 }
@@ -242,11 +267,45 @@ async function latency(
   };
 }
 
-export async function benchGeneration(
+/** Runs `jobs` jobs through a harness whose database connections pass the counting proxy, under MONITOR. */
+async function roundTrips(
   options: GenerationBenchOptions,
-): Promise<{ throughput: ThroughputResult[]; latency: LatencyResult[] }> {
-  const result = { throughput: [] as ThroughputResult[], latency: [] as LatencyResult[] };
-  for (const workers of [1, 2]) {
+  workers: number,
+  jobs: number,
+): Promise<RoundTripsResult> {
+  const harness = await Harness.start(options, workers, true);
+  try {
+    await throughput(harness, { ...options, jobs: Math.min(40, jobs) }, workers);
+    const redis = await RedisCommandCounter.start(options.redisUrl, harness.prefix);
+    const sqlBefore = harness.sql!.statements;
+    try {
+      await throughput(harness, { ...options, jobs }, workers);
+    } finally {
+      await redis.stop();
+    }
+    const sql = harness.sql!.statements - sqlBefore;
+    return {
+      workers,
+      jobs,
+      sqlPerJob: Math.round((sql / jobs) * 10) / 10,
+      redisPerJob: Math.round((redis.commands / jobs) * 10) / 10,
+    };
+  } finally {
+    await harness.stop();
+  }
+}
+
+export async function benchGeneration(options: GenerationBenchOptions): Promise<{
+  throughput: ThroughputResult[];
+  latency: LatencyResult[];
+  roundTrips: RoundTripsResult[];
+}> {
+  const result = {
+    throughput: [] as ThroughputResult[],
+    latency: [] as LatencyResult[],
+    roundTrips: [] as RoundTripsResult[],
+  };
+  for (const workers of options.workerCounts) {
     const harness = await Harness.start(options, workers);
     try {
       // A short warm-up: JIT, connection pools, prepared statements.
@@ -256,6 +315,7 @@ export async function benchGeneration(
     } finally {
       await harness.stop();
     }
+    result.roundTrips.push(await roundTrips(options, workers, 200));
   }
   return result;
 }

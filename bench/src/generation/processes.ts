@@ -15,7 +15,11 @@ export function startService(
   env: Record<string, string>,
   cwd: string,
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [entry], {
+  // BENCH_CPU_PROF=<dir>: every service writes a V8 CPU profile there when it exits.
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, entry], {
     cwd,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

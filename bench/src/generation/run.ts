@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { benchGeneration } from './bench';
 
@@ -17,6 +17,7 @@ function markdown(
     `Measured ${meta.date} on ${meta.cpus} × ${meta.cpu}, Node ${meta.node}. The API process and 1 or 2 worker`,
     'processes (compiled JS), BullMQ on Redis, PostgreSQL, all on this one machine; the `local` provider with no',
     'pacing, so the pipeline is measured (API → queue → worker → database → event bus), not the template engine.',
+    `Load average (1/5/15 min) when it finished: ${(meta.loadAverage as number[]).join(' / ')}.`,
     `Jobs per run: ${meta.jobs}, ${meta.submitConcurrency} submitting at once, worker concurrency ${meta.workerConcurrency}.`,
     '',
     '## Throughput',
@@ -27,6 +28,16 @@ function markdown(
       (t) =>
         `| ${t.workers} | ${t.jobsPerSecond} | ${t.jobs} | ${t.seconds} | ${t.failed} | ${t.generateMs.p50} / ${t.generateMs.p95} | ${t.completionMs.p50} / ${t.completionMs.p95} |`,
     ),
+    '',
+    '## Round trips per job (generate → SUCCEEDED, API and workers together)',
+    '',
+    '| workers | jobs | SQL statements / job | Redis commands / job |',
+    '|---|---|---|---|',
+    ...result.roundTrips.map((r) => `| ${r.workers} | ${r.jobs} | ${r.sqlPerJob} | ${r.redisPerJob} |`),
+    '',
+    'Counted on the wire in a separate run: a TCP proxy in front of PostgreSQL counts Query and Sync messages;',
+    '`redis-cli MONITOR` counts the commands naming the run\'s random key prefix (not those Lua scripts run inside',
+    'Redis). Pub/sub deliveries to subscribers are not commands and are not counted.',
     '',
     '## Latency of one job at a time (from sending `generate`)',
     '',
@@ -58,6 +69,7 @@ export async function runGenerationBench(): Promise<void> {
     submitConcurrency: 16,
     workerConcurrency: 8,
     latencySamples: Number(process.env.BENCH_GENERATION_SAMPLES ?? 40),
+    workerCounts: (process.env.BENCH_GENERATION_WORKERS ?? '1,2').split(',').map(Number),
   };
   const result = await benchGeneration(options);
   const meta = {
@@ -68,6 +80,7 @@ export async function runGenerationBench(): Promise<void> {
     jobs: options.jobs,
     submitConcurrency: options.submitConcurrency,
     workerConcurrency: options.workerConcurrency,
+    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
   };
   await mkdir(RESULTS, { recursive: true });
   await writeFile(join(RESULTS, 'generation.json'), `${JSON.stringify({ meta, ...result }, null, 2)}\n`);

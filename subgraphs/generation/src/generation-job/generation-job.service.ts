@@ -59,7 +59,8 @@ export class GenerationService {
     try {
       await withUserLock(this.deps.lock, `generation:user:${userId}`, async () => {
         await enforceLimits(em, userId, this.deps);
-        await em.persist(job).flush();
+        // One INSERT, not a unit-of-work flush (BEGIN, INSERT, COMMIT): every column is set in memory already.
+        await em.insert(job);
       });
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException) || !valid.idempotencyKey) throw error;
