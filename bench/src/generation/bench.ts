@@ -77,7 +77,11 @@ class Harness {
     readonly sql?: PostgresStatementCounter,
   ) {}
 
-  static async start(options: GenerationBenchOptions, workerCount: number, countSql = false): Promise<Harness> {
+  static async start(
+    options: GenerationBenchOptions,
+    workerCount: number,
+    countSql = false,
+  ): Promise<Harness> {
     const db = await freshPostgresDatabase('bench_generation');
     const prefix = `atrium-bench:${randomBytes(4).toString('hex')}:`;
     let databaseUrl = db.databaseUrl!;

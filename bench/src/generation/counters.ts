@@ -11,16 +11,20 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
  * ('S', the end of an extended-protocol Parse/Bind/Execute batch) is one client → server round trip.
  */
 export class PostgresStatementCounter {
-  statements = 0;
   private constructor(
     private readonly server: Server,
     readonly port: number,
     private readonly sockets: Set<Socket>,
+    private readonly tally: { statements: number },
   ) {}
+
+  get statements(): number {
+    return this.tally.statements;
+  }
 
   static async start(target: { host: string; port: number }): Promise<PostgresStatementCounter> {
     const sockets = new Set<Socket>();
-    let counter!: PostgresStatementCounter;
+    const tally = { statements: 0 };
     const server = createServer((client) => {
       const upstream = connect(target.port, target.host);
       sockets.add(client).add(upstream);
@@ -35,7 +39,7 @@ export class PostgresStatementCounter {
       upstream.pipe(client);
       // Messages after the untyped startup packet are: type byte, int32 length (self-inclusive), body.
       let started = false;
-      let pending = Buffer.alloc(0);
+      let pending: Buffer = Buffer.alloc(0);
       client.on('data', (chunk: Buffer) => {
         upstream.write(chunk);
         pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
@@ -54,7 +58,7 @@ export class PostgresStatementCounter {
           const length = pending.readInt32BE(1);
           if (pending.length < 1 + length) break;
           const type = String.fromCharCode(pending[0]!);
-          if (type === 'Q' || type === 'S') counter.statements += 1;
+          if (type === 'Q' || type === 'S') tally.statements += 1;
           pending = pending.subarray(1 + length);
         }
       });
@@ -62,8 +66,7 @@ export class PostgresStatementCounter {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     if (!address || typeof address === 'string') throw new Error('proxy has no port');
-    counter = new PostgresStatementCounter(server, address.port, sockets);
-    return counter;
+    return new PostgresStatementCounter(server, address.port, sockets, tally);
   }
 
   async stop(): Promise<void> {

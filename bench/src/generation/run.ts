@@ -36,7 +36,7 @@ function markdown(
     ...result.roundTrips.map((r) => `| ${r.workers} | ${r.jobs} | ${r.sqlPerJob} | ${r.redisPerJob} |`),
     '',
     'Counted on the wire in a separate run: a TCP proxy in front of PostgreSQL counts Query and Sync messages;',
-    '`redis-cli MONITOR` counts the commands naming the run\'s random key prefix (not those Lua scripts run inside',
+    "`redis-cli MONITOR` counts the commands naming the run's random key prefix (not those Lua scripts run inside",
     'Redis). Pub/sub deliveries to subscribers are not commands and are not counted.',
     '',
     '## Latency of one job at a time (from sending `generate`)',
