@@ -23,6 +23,7 @@ export const gatewayConfigSpec = {
   SUPERGRAPH_PATH: env.optionalString(),
   CORS_ORIGINS: env.list({ default: [] }),
   EXPLORER_ENABLED: explorerEnabledSpec(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: env.optionalUrl({ protocols: ['http:', 'https:'] }),
   ...hardeningSpec,
   ...authSpec,
   ...subgraphCallSpec,
@@ -45,6 +46,8 @@ export interface GatewayConfig extends HardeningConfig, AuthConfig, SubgraphCall
   subscriptions: SubscriptionSettings;
   /** Serve the GraphiQL explorer and the console (EXPLORER_ENABLED); default on, except in production. */
   explorerEnabled: boolean;
+  /** OTLP/HTTP collector base URL; spans are exported to `<it>/v1/traces`. Unset: no spans are made. */
+  otlpEndpoint: string | undefined;
 }
 
 /** EXPLORER_ENABLED: a boolean whose default depends on NODE_ENV, so production opts in explicitly. */
@@ -64,6 +67,7 @@ export function loadGatewayConfig(source: Record<string, string | undefined>): G
   return Object.freeze({
     production: raw.NODE_ENV === 'production',
     logLevel: raw.LOG_LEVEL,
+    otlpEndpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT,
     port: raw.GATEWAY_PORT,
     host: raw.GATEWAY_HOST,
     internalSecret: raw.INTERNAL_TOKEN_SECRET,

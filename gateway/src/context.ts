@@ -1,5 +1,6 @@
 import type { Principal } from '@atrium/platform/auth';
 import type { Logger } from '@atrium/platform/logging';
+import type { Tracer } from '@atrium/platform/tracing';
 
 /** Per-request context of the gateway: who is calling, for the data sources that sign their assertions. */
 export interface GatewayContext {
@@ -7,6 +8,10 @@ export interface GatewayContext {
   requestId: string;
   /** W3C trace id the request continues (subgraph calls carry it in `traceparent`); undefined: a new trace. */
   traceId?: string;
+  /** The gateway's span of this request when spans are exported (its subgraph calls are its children). */
+  spanId?: string;
+  /** The gateway's tracer when spans are exported (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracer?: Tracer;
   /** Logs with the request's id (the gateway runs without AsyncLocalStorage, so the root logger cannot). */
   log: Logger;
   /** The client's address as the gateway saw it (behind TRUST_PROXY_HOPS proxies); undefined outside HTTP. */

@@ -3,6 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { getOperationAST, type GraphQLError } from 'graphql';
 import { ANONYMOUS, INTERNAL_ASSERTION_HEADER } from '@atrium/platform/auth';
 import { traceHeaders } from '@atrium/platform/logging';
+import { spanIn, SpanKind } from '@atrium/platform/tracing';
 import { CircuitOpenError, PolicyTimeoutError, type Policy } from '@atrium/platform/resilience';
 import { RequestDeadlineError, type GatewayContext } from './context';
 import { adoptSubgraphErrors, gatewayTimeout, subgraphUnavailable } from './errors';
@@ -110,18 +111,19 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     retry: boolean,
   ): Promise<SubgraphAnswer> {
     return this.policy.execute(
-      async (attemptSignal) => {
-        const assertion = await this.options.assertions.get(subject, this.options.name);
-        const headers: Record<string, string> = {
-          'content-type': 'application/json',
-          accept: 'application/json',
-          [INTERNAL_ASSERTION_HEADER]: assertion,
-        };
-        // The correlation id and W3C trace context travel on; the trace id is the request's own when known.
-        if (context?.requestId)
-          Object.assign(headers, traceHeaders({ requestId: context.requestId, traceId: context.traceId }));
-        return this.send(body, headers, attemptSignal);
-      },
+      // One CLIENT span per attempt (when spans are exported): the subgraph's own span is its child.
+      (attemptSignal) =>
+        spanIn(context, `subgraph ${this.options.name}`, SpanKind.CLIENT, async (traced) => {
+          const assertion = await this.options.assertions.get(subject, this.options.name);
+          const headers: Record<string, string> = {
+            'content-type': 'application/json',
+            accept: 'application/json',
+            [INTERNAL_ASSERTION_HEADER]: assertion,
+          };
+          // The correlation id and W3C trace context travel on; the trace id is the request's own when known.
+          if (traced?.requestId) Object.assign(headers, traceHeaders(traced));
+          return this.send(body, headers, attemptSignal);
+        }),
       { signal, retry },
     );
   }

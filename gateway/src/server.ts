@@ -95,6 +95,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       // Requests carry their id in the GraphQL context and a child logger (request-ids.ts), not in
       // AsyncLocalStorage, whose promise hook would run for each of the hundreds of promises a request makes.
       asyncRequestContext: false,
+      otlpEndpoint: config.otlpEndpoint,
     }),
   );
   shell.onRelease(() => resources.close());
@@ -186,6 +187,8 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
         principal,
         requestId,
         traceId,
+        spanId: res.locals.spanId as string | undefined,
+        tracer: res.locals.tracer as GatewayContext['tracer'],
         log: log.child(traceId && traceId !== requestId ? { requestId, traceId } : { requestId }),
         clientIp: req.ip,
         userAgent: req.get('user-agent'),

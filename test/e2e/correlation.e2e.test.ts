@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '@atrium/platform/logging';
 import { describeWithPostgresAndRedis, Leftovers, postGraphQL, waitFor } from '@atrium/platform/testing';
 import { startFakeProvider, type FakeProvider } from '../../subgraphs/generation/test/support/fake-provider';
 import { spawnWorker, type WorkerProcess } from '../../subgraphs/generation/test/support/worker-process';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../src/otlp-receiver';
 import { productionEnv } from '../src/production-env';
 import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
 import { signUp } from '../src/ws-client';
@@ -20,6 +21,7 @@ describeWithPostgresAndRedis('one correlation id across every process a request 
   let stack: Stack;
   let provider: FakeProvider;
   let worker: WorkerProcess;
+  let receiver: OtlpReceiver;
 
   const logFor = (service: string): Logger => {
     const own = (lines[service] = [] as Line[]);
@@ -34,6 +36,7 @@ describeWithPostgresAndRedis('one correlation id across every process a request 
   beforeAll(async () => {
     const production = leftovers.add(await productionEnv(), (p) => p.drop());
     provider = leftovers.add(await startFakeProvider('openai'), (p) => p.close());
+    receiver = leftovers.add(await startOtlpReceiver(), (r) => r.close());
     const env = {
       ...production.env,
       GENERATION_PROVIDERS: JSON.stringify([
@@ -42,6 +45,8 @@ describeWithPostgresAndRedis('one correlation id across every process a request 
       GENERATION_INLINE_WORKER: 'false',
       GENERATION_CACHE_TTL_SECONDS: '0',
       WEBHOOK_GITHUB_SECRET: WEBHOOK_SECRET,
+      // Every process exports its spans to the receiver started above.
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
     };
     stack = await startStack({ env, logFor });
     leftovers.defer(() => stack.stop());
@@ -92,10 +97,57 @@ describeWithPostgresAndRedis('one correlation id across every process a request 
     ]);
 
     // The provider got the same trace (a span of its own under it) and the correlation id.
-    expect(provider.requests).toHaveLength(1);
-    const headers = provider.requests[0]!.headers;
+    const headers = provider.requests.find((request) => request.headers['x-request-id'] === traceId)!.headers;
     expect(headers['x-request-id']).toBe(traceId);
     expect(String(headers.traceparent)).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+  });
+
+  it('exports one trace over OTLP: gateway, subgraph, worker and provider spans, each the parent of the next', async () => {
+    const { accessToken } = await signUp(stack.gatewayUrl, 'Span Tracer');
+    const traceId = randomBytes(16).toString('hex');
+    const clientSpan = randomBytes(8).toString('hex');
+    const response = await postGraphQL<{ generate: { id: string } }>(
+      stack.gatewayUrl,
+      'mutation Generate($i: GenerateInput!) { generate(input: $i) { id } }',
+      {
+        variables: { i: { kind: 'SUMMARY', prompt: 'Summarise this trace. It has two sentences.' } },
+        headers: { authorization: `Bearer ${accessToken}`, traceparent: `00-${traceId}-${clientSpan}-01` },
+      },
+    );
+    expect(response.body.errors).toBeUndefined();
+
+    const trace = () => receiver.spans.filter((span) => span.traceId === traceId);
+    const one = (service: string, name: string): ReceivedSpan | undefined =>
+      trace().find((span) => span.service === service && span.name === name);
+    // Batched exports arrive within a second or so of each span's end; the provider span ends last.
+    await waitFor(() => one('generation-worker', 'provider recorder') !== undefined, 'the provider span', {
+      timeoutMs: 60_000,
+    });
+    await waitFor(() => one('generation', 'POST /graphql') !== undefined, 'the subgraph span');
+
+    const chain = [
+      one('gateway', 'POST /graphql'),
+      one('gateway', 'subgraph generation'),
+      one('generation', 'POST /graphql'),
+      one('generation', 'generation.enqueue'),
+      one('generation-worker', 'generation.job'),
+      one('generation-worker', 'provider recorder'),
+    ];
+    expect(chain.every(Boolean)).toBe(true);
+    // OTLP span kinds: SERVER 2, CLIENT 3, PRODUCER 4, CONSUMER 5.
+    expect(chain.map((span) => span!.kind)).toEqual([2, 3, 2, 4, 5, 3]);
+    // The gateway continues the client's span; every later span is the child of the one before.
+    expect(chain[0]!.parentSpanId).toBe(clientSpan);
+    chain
+      .slice(1)
+      .forEach((span, index) =>
+        expect([span!.name, span!.parentSpanId]).toEqual([span!.name, chain[index]!.spanId]),
+      );
+    // The provider was called with the provider span as its parent.
+    const received = provider.requests.find((request) =>
+      String(request.headers.traceparent).includes(traceId),
+    );
+    expect(received?.headers.traceparent).toBe(`00-${traceId}-${chain[5]!.spanId}-01`);
   });
 
   it("carries a webhook delivery's id in integrations' log lines for it", async () => {

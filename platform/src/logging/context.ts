@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomFillSync } from 'node:crypto';
+import type { Tracer } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 
 /** What every log line and masked error inside one request (or one job it queued) can know about it. */
@@ -8,6 +9,13 @@ export interface RequestContext {
   requestId: string;
   /** W3C trace id (32 hex) this work belongs to; equals `requestId` unless the caller chose its own id. */
   traceId?: string;
+  /**
+   * The current span: the caller's (from its `traceparent`) until this process starts one. Outgoing calls and new
+   * spans name it as their parent.
+   */
+  spanId?: string;
+  /** This process's tracer when spans are exported (OTEL_EXPORTER_OTLP_ENDPOINT); see platform/tracing. */
+  tracer?: Tracer;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -36,10 +44,16 @@ export function currentRequestContext(): Readonly<RequestContext> | undefined {
 
 /** The trace id of a valid W3C `traceparent` header, or undefined. */
 export function traceIdOf(traceparent: string | string[] | undefined): string | undefined {
+  return parseTraceparent(traceparent)?.traceId;
+}
+
+function parseTraceparent(
+  traceparent: string | string[] | undefined,
+): { traceId: string; spanId: string } | undefined {
   if (typeof traceparent !== 'string') return undefined;
   const match = TRACEPARENT.exec(traceparent.trim());
   if (!match || /^0+$/.test(match[1]!) || /^0+$/.test(match[2]!)) return undefined;
-  return match[1];
+  return { traceId: match[1]!, spanId: match[2]! };
 }
 
 /**
@@ -52,7 +66,8 @@ export function traceHeaders(context = storage.getStore()): Record<string, strin
     context.traceId ?? (TRACE_ID.test(context.requestId) ? context.requestId : undefined) ?? newTraceId();
   return {
     'x-request-id': context.requestId,
-    traceparent: `00-${traceId}-${randomHex(8)}-01`,
+    // With spans exported, the current span is the parent; without, a fresh id stands for this call.
+    traceparent: `00-${traceId}-${context.tracer && context.spanId ? context.spanId : randomHex(8)}-01`,
   };
 }
 
@@ -83,9 +98,9 @@ function randomHex(bytes: number): string {
 export function incomingContext(headers: Record<string, string | string[] | undefined>): RequestContext {
   const incoming = headers['x-request-id'];
   const ownId = typeof incoming === 'string' && ACCEPTED_REQUEST_ID.test(incoming) ? incoming : undefined;
-  const traceId =
-    traceIdOf(headers.traceparent) ?? (ownId && TRACE_ID.test(ownId) ? ownId : undefined) ?? newTraceId();
-  return { requestId: ownId ?? traceId, traceId };
+  const parent = parseTraceparent(headers.traceparent);
+  const traceId = parent?.traceId ?? (ownId && TRACE_ID.test(ownId) ? ownId : undefined) ?? newTraceId();
+  return { requestId: ownId ?? traceId, traceId, ...(parent && { spanId: parent.spanId }) };
 }
 
 /**
@@ -103,6 +118,7 @@ export function requestIdMiddleware(options: { asyncContext?: boolean } = {}): R
     const context = incomingContext(req.headers);
     res.locals.requestId = context.requestId;
     res.locals.traceId = context.traceId;
+    res.locals.spanId = context.spanId;
     res.setHeader('x-request-id', context.requestId);
     if (asyncContext) runWithRequestContext(context, () => next());
     else next();

@@ -5,6 +5,7 @@ import express, { type Express } from 'express';
 import { connectHealthAndMetrics, HealthRegistry, type DependencyCheck } from '../health';
 import { requestIdMiddleware, type Logger } from '../logging';
 import { createMetrics, type Metrics } from '../metrics';
+import { createTracing, tracingMiddleware, type Tracer } from '../tracing';
 import { drainOnClose } from './drain';
 import { jsonErrorHandler, notFound } from './http-errors';
 
@@ -50,6 +51,8 @@ export interface HttpShellOptions {
    * Default true. false spares every promise Node's promise hooks; the service then carries the request id itself.
    */
   asyncRequestContext?: boolean;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: spans of this process are exported there; unset, none are made. */
+  otlpEndpoint?: string;
 }
 
 export interface Listening {
@@ -68,6 +71,8 @@ export interface HttpShell {
   readonly httpServer: Server;
   readonly health: HealthRegistry;
   readonly metrics: Metrics;
+  /** This process's tracer, undefined when spans are not exported (platform/tracing). */
+  readonly tracer: Tracer | undefined;
   /** Work done before the listener closes (close WebSockets), in registration order. */
   onDrain(step: () => Promise<void> | void): void;
   /** Released after in-flight requests finished, last registered first (GraphQL, then app, then resources). */
@@ -105,14 +110,23 @@ export function createHttpShell(options: HttpShellOptions): HttpShell {
   app.use(metrics.httpMiddleware());
   app.use(health.routes());
   app.get('/metrics', metrics.handler());
+  // After the probes and /metrics, which would otherwise add a span to every poll.
+  const tracing = createTracing({
+    service: options.name,
+    version: options.version,
+    endpoint: options.otlpEndpoint,
+  });
+  if (tracing.tracer) app.use(tracingMiddleware(tracing.tracer));
 
   const drains: Array<() => Promise<void> | void> = [];
-  const releases: Array<() => Promise<void> | void> = [];
+  // Released last (first registered): the spans of the last requests are still exported.
+  const releases: Array<() => Promise<void> | void> = [() => tracing.shutdown()];
   let sealed = false;
   let stopping: Promise<void> | undefined;
   return {
     express: app,
     httpServer,
+    tracer: tracing.tracer,
     health,
     metrics,
     onDrain: (step) => void drains.push(step),

@@ -47,6 +47,7 @@ export function subgraphConfigSpec(name: string, defaultPort: number) {
     ATRIUM_DATA_DIR: env.string({ default: '.data' }),
     ...serverTimeoutSpec,
     MAX_ENTITY_REPRESENTATIONS: env.int({ default: DEFAULT_MAX_REPRESENTATIONS, min: 1, max: 100_000 }),
+    OTEL_EXPORTER_OTLP_ENDPOINT: env.optionalUrl({ protocols: ['http:', 'https:'] }),
   } as const;
 }
 
@@ -65,6 +66,8 @@ export interface SubgraphRuntimeConfig {
   timeouts: ServerTimeouts;
   /** Entity representations one request may carry; more get 400 TOO_MANY_REPRESENTATIONS. Default 500. */
   maxRepresentations: number;
+  /** OTLP/HTTP collector base URL; spans are exported to `<it>/v1/traces`. Unset: no spans are made. */
+  otlpEndpoint: string | undefined;
 }
 
 /**
@@ -87,6 +90,7 @@ export function subgraphRuntimeConfig(name: string, raw: Record<string, unknown>
     dataDir: raw.ATRIUM_DATA_DIR as string,
     timeouts: serverTimeouts(raw as Record<keyof typeof serverTimeoutSpec, number>),
     maxRepresentations: raw.MAX_ENTITY_REPRESENTATIONS as number,
+    otlpEndpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT as string | undefined,
   };
 }
 

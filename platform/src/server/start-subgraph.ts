@@ -23,6 +23,7 @@ export type SubgraphStartConfig = Pick<
   | 'internalSecret'
   | 'timeouts'
   | 'maxRepresentations'
+  | 'otlpEndpoint'
 >;
 
 /** What a process is given: its config, its logger and any options of its own (a test clock, say). */
@@ -90,7 +91,14 @@ async function serve<Config extends SubgraphStartConfig, App extends object, Opt
   { config, log }: StartDeps<Config, Options>,
 ): Promise<SubgraphServer<App>> {
   const { graphql } = definition;
-  const common = { version: definition.version, log, timeouts: config.timeouts, resources, app };
+  const common = {
+    version: definition.version,
+    log,
+    timeouts: config.timeouts,
+    resources,
+    app,
+    otlpEndpoint: config.otlpEndpoint,
+  };
   if (!graphql) {
     return serverOf(processShell({ ...common, name: definition.service ?? definition.name }), app);
   }

@@ -10,6 +10,7 @@ import type { HealthRegistry } from '../health';
 import { currentRequestId, type Logger } from '../logging';
 import type { Metrics } from '../metrics';
 import { GRAPHQL_PATH, serveGraphQL } from './graphql';
+import type { Tracer } from '../tracing';
 import { createHttpShell, type HttpShell, type Listening, type ServerTimeouts } from './http-shell';
 import type { Resources } from './resources';
 import { startSubscriptionServer } from './subscriptions';
@@ -56,6 +57,8 @@ export interface SubgraphServerOptions<Ctx extends object, App extends object> {
   maxRepresentations?: number;
   /** Extra open routes (e.g. `/.well-known/jwks.json`), mounted before the assertion guard. */
   routes?: (express: Express) => void;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: export spans there (platform/tracing); unset, none are made. */
+  otlpEndpoint?: string;
 }
 
 export interface SubgraphServer<App extends object = object> {
@@ -63,6 +66,8 @@ export interface SubgraphServer<App extends object = object> {
   readonly httpServer: Server;
   readonly health: HealthRegistry;
   readonly metrics: Metrics;
+  /** The process's tracer; undefined when spans are not exported. */
+  readonly tracer: Tracer | undefined;
   /** Listens (port 0 picks a free port) and resolves with the GraphQL URL. */
   listen(port: number, host?: string): Promise<Listening>;
   /** Readiness false, WebSockets closed, in-flight requests drained, then app and resources closed. Idempotent. */
@@ -100,6 +105,7 @@ export function processShell(options: {
   resources?: Resources;
   app: object;
   urlPath?: string;
+  otlpEndpoint?: string;
 }): HttpShell {
   const { resources, app } = options;
   const shell = createHttpShell({
@@ -109,6 +115,7 @@ export function processShell(options: {
     checks: resources?.checks,
     timeouts: options.timeouts,
     urlPath: options.urlPath,
+    otlpEndpoint: options.otlpEndpoint,
   });
   if (resources) shell.onRelease(() => resources.close());
   const close = (app as { close?: () => Promise<void> }).close;
@@ -123,6 +130,7 @@ export function serverOf<App extends object>(shell: HttpShell, app: App): Subgra
     httpServer: shell.httpServer,
     health: shell.health,
     metrics: shell.metrics,
+    tracer: shell.tracer,
     listen: (port, host) => shell.listen(port, host),
     stop: () => shell.stop(),
   };

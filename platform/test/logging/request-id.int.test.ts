@@ -103,7 +103,8 @@ describe('traceHeaders', () => {
     expect(traceIdOf(first.traceparent)).toBe(context.traceId);
     expect(traceIdOf(second.traceparent)).toBe(context.traceId);
     expect(first.traceparent).not.toBe(second.traceparent);
-    expect(incomingContext(first)).toEqual(context);
+    // The receiving service continues the same request and trace, the calling span as its parent.
+    expect(incomingContext(first)).toEqual({ ...context, spanId: first.traceparent!.split('-')[2] });
     expect(traceHeaders(undefined)).toEqual({});
   });
 });

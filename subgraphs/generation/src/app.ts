@@ -1,3 +1,4 @@
+import type { Tracer } from '@atrium/platform/tracing';
 import type { EntityManager } from '@mikro-orm/core';
 import type { HealthRegistry } from '@atrium/platform/health';
 import type { Logger } from '@atrium/platform/logging';
@@ -51,7 +52,7 @@ export interface GenerationApp {
    * Shows this process's breakers (one per model provider) and the generation queue in its `/status`, and its
    * job metrics in its `/metrics`.
    */
-  describeHealth(shell: { health: HealthRegistry; metrics: Metrics }): void;
+  describeHealth(shell: { health: HealthRegistry; metrics: Metrics; tracer?: Tracer }): void;
   /** Stops the worker (running jobs go back to the queue), the listener and every circuit. Idempotent. */
   close(): Promise<void>;
 }
@@ -144,8 +145,9 @@ export function createGenerationApp(
     signer: new ExportSigner(config.internalSecret, settings.exportBaseUrl, settings.exportTtlSeconds),
     runner,
     running,
-    describeHealth: ({ health, metrics: shellMetrics }) => {
+    describeHealth: ({ health, metrics: shellMetrics, tracer }) => {
       metrics.bind(shellMetrics);
+      runner.bindTracer(tracer);
       health.registerBreakers(() => policies.list());
       health.registerQueue(GENERATION_QUEUE, () => queue.counts());
     },

@@ -1,3 +1,4 @@
+import { inSpan, SpanKind } from '@atrium/platform/tracing';
 import type { EntityManager } from '@mikro-orm/core';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Principal } from '@atrium/platform/auth';
@@ -154,10 +155,12 @@ export class GenerationService {
    */
   private async enqueue(job: GenerationJob): Promise<void> {
     try {
-      await this.deps.queue.add(
-        'generate',
-        { jobId: job.id, ...queuedTrace() },
-        { jobId: `${job.id}.${job.runs}`, attempts: this.deps.settings.jobAttempts, backoffMs: 1000 },
+      await inSpan('generation.enqueue', SpanKind.PRODUCER, () =>
+        this.deps.queue.add(
+          'generate',
+          { jobId: job.id, ...queuedTrace() },
+          { jobId: `${job.id}.${job.runs}`, attempts: this.deps.settings.jobAttempts, backoffMs: 1000 },
+        ),
       );
     } catch (error) {
       this.deps.log.error({ err: error, jobId: job.id }, 'could not enqueue a generation job');

@@ -10,12 +10,19 @@ export interface QueuedGeneration {
   requestId?: string;
   /** The request's W3C trace id. */
   traceId?: string;
+  /** The span that queued it (exported spans only): the worker's span is its child. */
+  spanId?: string;
 }
 
 export const GENERATION_QUEUE = 'generation';
 
 /** The current request's correlation, for a job it queues. */
-export function queuedTrace(): Pick<QueuedGeneration, 'requestId' | 'traceId'> {
+export function queuedTrace(): Pick<QueuedGeneration, 'requestId' | 'traceId' | 'spanId'> {
   const context = currentRequestContext();
-  return context ? { requestId: context.requestId, traceId: context.traceId } : {};
+  if (!context) return {};
+  return {
+    requestId: context.requestId,
+    traceId: context.traceId,
+    ...(context.tracer && context.spanId && { spanId: context.spanId }),
+  };
 }

@@ -1,6 +1,7 @@
 import { jobFailure } from '../errors';
 import { randomUUID } from 'node:crypto';
 import { runWithRequestContext, type Logger } from '@atrium/platform/logging';
+import { inSpan, SpanKind, type Tracer } from '@atrium/platform/tracing';
 import type { QueueJob } from '@atrium/platform/queue';
 import { GenerationEventType, type JobEventPublisher } from '../generation-job/job-events';
 import {
@@ -32,12 +33,31 @@ export interface JobRunnerDeps extends ExecutionDeps {
 export class JobRunner {
   constructor(private readonly deps: JobRunnerDeps) {}
 
-  /** Runs the job inside its request's context: every log line and provider call carries its correlation id. */
+  private tracer: Tracer | undefined;
+
+  /** The worker process's tracer (its HTTP shell's), once it exists; until then no span is made. */
+  bindTracer(tracer: Tracer | undefined): void {
+    this.tracer = tracer;
+  }
+
+  /**
+   * Runs the job inside its request's context: every log line and provider call carries its correlation id, and
+   * with spans exported, the run is a CONSUMER span child of the span that queued it.
+   */
   readonly handle = (queued: QueueJob<QueuedGeneration>): Promise<void> => {
-    const { requestId, traceId } = queued.data;
-    return requestId
-      ? runWithRequestContext({ requestId, traceId }, () => this.run(queued))
-      : this.run(queued);
+    const { requestId, traceId, spanId } = queued.data;
+    if (!requestId) return this.run(queued);
+    const context = {
+      requestId,
+      traceId,
+      ...(spanId && { spanId }),
+      ...(this.tracer && { tracer: this.tracer }),
+    };
+    return runWithRequestContext(context, () =>
+      inSpan('generation.job', SpanKind.CONSUMER, () => this.run(queued), {
+        'messaging.message.id': queued.id,
+      }),
+    );
   };
 
   private readonly run = async (queued: QueueJob<QueuedGeneration>): Promise<void> => {

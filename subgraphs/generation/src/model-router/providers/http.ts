@@ -1,4 +1,5 @@
 import { traceHeaders } from '@atrium/platform/logging';
+import { inSpan, SpanKind } from '@atrium/platform/tracing';
 import { ProviderError, errorType } from './errors';
 
 /**
@@ -14,18 +15,21 @@ export async function postJson(
 ): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      // The job's correlation id and trace context reach the provider (and its logs, where it keeps any).
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        ...traceHeaders(),
-        ...headers,
-      },
-      body: JSON.stringify(body),
-      signal,
-    });
+    // A CLIENT span (spans exported) up to the response's headers; the provider sees it as its parent.
+    response = await inSpan(`provider ${provider}`, SpanKind.CLIENT, () =>
+      fetch(url, {
+        method: 'POST',
+        // The job's correlation id and trace context reach the provider (and its logs, where it keeps any).
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          ...traceHeaders(),
+          ...headers,
+        },
+        body: JSON.stringify(body),
+        signal,
+      }),
+    );
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     throw ProviderError.network(provider, error);
