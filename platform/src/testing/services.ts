@@ -13,40 +13,27 @@ export const testServices = {
   },
 };
 
-/** `describe` when Redis is reachable, otherwise a skip whose name says why. */
-export const describeWithRedis: jest.Describe = (
-  testServices.redisUrl
-    ? describe
-    : (name: string, fn: () => void) =>
-        describe.skip(`${name} [skipped: Redis not reachable; REQUIRE_SERVICES=1 makes this fail]`, fn)
-) as jest.Describe;
-
-/** `describe` when PostgreSQL is reachable, otherwise a skip whose name says why. */
-export const describeWithPostgres: jest.Describe = (
-  testServices.postgresUrl
-    ? describe
-    : (name: string, fn: () => void) =>
-        describe.skip(`${name} [skipped: PostgreSQL not reachable; REQUIRE_SERVICES=1 makes this fail]`, fn)
-) as jest.Describe;
-
 /**
- * `describe` when both PostgreSQL and Redis are reachable, otherwise a skip naming what is missing — for a
- * suite that claims both (under REQUIRE_SERVICES=1 global setup fails the run before any skip).
+ * `describe` when every service named is reachable, otherwise a skip naming what is missing (under
+ * REQUIRE_SERVICES=1 global setup fails the run before any skip).
  */
-export const describeWithPostgresAndRedis: jest.Describe = (
-  testServices.postgresUrl && testServices.redisUrl
-    ? describe
-    : (name: string, fn: () => void) =>
-        describe.skip(
-          `${name} [skipped: ${[
-            testServices.postgresUrl ? undefined : 'PostgreSQL',
-            testServices.redisUrl ? undefined : 'Redis',
-          ]
-            .filter(Boolean)
-            .join(' and ')} not reachable; REQUIRE_SERVICES=1 makes this fail]`,
-          fn,
-        )
-) as jest.Describe;
+function describeWhenReachable(needs: { redis?: boolean; postgres?: boolean }): jest.Describe {
+  const missing = [
+    needs.postgres && !testServices.postgresUrl ? 'PostgreSQL' : undefined,
+    needs.redis && !testServices.redisUrl ? 'Redis' : undefined,
+  ].filter(Boolean);
+  if (missing.length === 0) return describe;
+  return ((name: string, fn: () => void) =>
+    describe.skip(
+      `${name} [skipped: ${missing.join(' and ')} not reachable; REQUIRE_SERVICES=1 makes this fail]`,
+      fn,
+    )) as jest.Describe;
+}
+
+export const describeWithRedis = describeWhenReachable({ redis: true });
+export const describeWithPostgres = describeWhenReachable({ postgres: true });
+/** For a suite that claims both PostgreSQL and Redis. */
+export const describeWithPostgresAndRedis = describeWhenReachable({ postgres: true, redis: true });
 
 /** A key prefix no other test file shares, so parallel test files never see each other's Redis keys. */
 export function randomRedisPrefix(label = 'test'): string {
