@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshPostgresDatabase, testServices, type TestDatabase } from '@atrium/platform/testing';
-import { startService, type Service } from '../gateway/processes';
+import { ROOT, startService, type Service } from '../gateway/processes';
 
 const READY = /"url":"([^"]+)"[^\n]*"msg":"ready"/;
 const HIGH = '60000000';
@@ -20,7 +20,12 @@ export interface Stack {
  * database per subgraph) and Redis (a fresh key prefix), `workers` separate generation worker processes, and the
  * gateway in front. Limits that would refuse a load test from one address are raised; nothing else is changed.
  */
-export async function startStack(options: { workers: number }): Promise<Stack> {
+export async function startStack(options: {
+  workers: number;
+  accessTokenTtlSeconds: number;
+  /** Processes to run with --cpu-prof (profiles written to bench/results/profiles/load on exit). */
+  profiled?: string[];
+}): Promise<Stack> {
   // The same services as the test suites (docker-compose and .ci/run start them on these addresses).
   process.env.ATRIUM_TEST_POSTGRES_URL ||=
     process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -46,7 +51,14 @@ export async function startStack(options: { workers: number }): Promise<Stack> {
     ATRIUM_DATA_DIR: dataDir,
   };
   const start = async (name: string, entry: string, env: Record<string, string>) => {
-    processes[name] = await startService(entry, { ...common, ...env }, READY);
+    const profile = options.profiled?.includes(name)
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${join(ROOT, 'bench/results/profiles/load')}`,
+          `--cpu-prof-name=${name}.cpuprofile`,
+        ]
+      : [];
+    processes[name] = await startService(entry, { ...common, ...env }, READY, profile);
     return processes[name]!.ready[1]!;
   };
   const stop = async () => {
@@ -59,6 +71,7 @@ export async function startStack(options: { workers: number }): Promise<Stack> {
       IDENTITY_PORT: '0',
       IDENTITY_DATABASE_URL: await db('identity'),
       IDENTITY_IP_ATTEMPTS_PER_MINUTE: '10000',
+      IDENTITY_ACCESS_TOKEN_TTL_SECONDS: String(options.accessTokenTtlSeconds),
     });
     const integrations = await start('integrations', 'subgraphs/integrations/src/main.ts', {
       INTEGRATIONS_PORT: '0',

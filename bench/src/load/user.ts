@@ -6,13 +6,30 @@ import WebSocket from 'ws';
 export interface Sample {
   operation: string;
   ms: number;
+  /** performance.now() when it ended: steps select their samples by time. */
+  at: number;
   error?: string;
 }
 
 export class GraphQLFailure extends Error {
-  constructor(readonly code: string) {
+  constructor(
+    readonly code: string,
+    /** From a 503's Retry-After: how long a real client waits before trying again. */
+    readonly retryAfterMs?: number,
+  ) {
     super(code);
   }
+}
+
+/**
+ * A shed request (503) must say when to come back; one without Retry-After is its own error code so the report
+ * shows it instead of counting it as ordinary shedding.
+ */
+function failure(code: string, status: number, headers: Record<string, string | string[] | undefined>) {
+  if (status !== 503) return new GraphQLFailure(code);
+  const retryAfter = Number(headers['retry-after']);
+  if (!Number.isFinite(retryAfter)) return new GraphQLFailure(`${code}_WITHOUT_RETRY_AFTER`);
+  return new GraphQLFailure(code, retryAfter * 1000);
 }
 
 /** The HTTP side of the virtual users: one keep-alive pool to the gateway, shared like a browser fleet's LB. */
@@ -39,18 +56,24 @@ export function httpClient(gatewayUrl: string, connections: number) {
       try {
         body = JSON.parse(text) as typeof body;
       } catch {
-        throw new GraphQLFailure(`HTTP_${response.statusCode}`);
+        throw failure(`HTTP_${response.statusCode}`, response.statusCode, response.headers);
       }
       if (body.errors?.length)
-        throw new GraphQLFailure(body.errors[0]?.extensions?.code ?? `HTTP_${response.statusCode}`);
-      if (response.statusCode !== 200) throw new GraphQLFailure(`HTTP_${response.statusCode}`);
+        throw failure(
+          body.errors[0]?.extensions?.code ?? `HTTP_${response.statusCode}`,
+          response.statusCode,
+          response.headers,
+        );
+      if (response.statusCode !== 200)
+        throw failure(`HTTP_${response.statusCode}`, response.statusCode, response.headers);
       return body.data as T;
     },
     async get(href: string): Promise<number> {
       const target = new URL(href, url.origin);
       const response = await pool.request({ path: `${target.pathname}${target.search}`, method: 'GET' });
       await response.body.dump();
-      if (response.statusCode !== 200) throw new GraphQLFailure(`HTTP_${response.statusCode}`);
+      if (response.statusCode !== 200)
+        throw failure(`HTTP_${response.statusCode}`, response.statusCode, response.headers);
       return response.statusCode;
     },
     close: () => pool.close(),
@@ -59,12 +82,15 @@ export function httpClient(gatewayUrl: string, connections: number) {
 
 export type HttpClient = ReturnType<typeof httpClient>;
 
-/** A graphql-ws client for one user, through the gateway, with the token in connection_init. */
-export function wsClient(gatewayUrl: string, token: string): Client {
+/**
+ * A graphql-ws client for one user, through the gateway. Lazy: it connects for a watch and closes after it, and
+ * each connection_init carries the user's current access token (it changes at every refresh).
+ */
+export function wsClient(gatewayUrl: string, token: () => string): Client {
   return createClient({
     url: gatewayUrl.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
+    connectionParams: () => ({ authorization: `Bearer ${token()}` }),
     lazy: true,
     retryAttempts: 0,
   });

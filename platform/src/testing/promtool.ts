@@ -22,16 +22,15 @@ export function promtool(args: string[], input?: string): { status: number; outp
  * `describe` when promtool is installed; otherwise a skip whose name says why, or, with REQUIRE_SERVICES=1 (CI),
  * a suite that fails.
  */
-export const describeWithPromtool: jest.Describe = (
-  PROMTOOL
-    ? describe
-    : process.env.REQUIRE_SERVICES === '1'
-      ? (name: string) =>
-          describe(name, () =>
-            it('needs promtool (apt-get install prometheus; .ci/run installs it)', () => {
-              throw new Error('promtool is not installed');
-            }),
-          )
-      : (name: string, fn: () => void) =>
-          describe.skip(`${name} [skipped: promtool not installed; REQUIRE_SERVICES=1 makes this fail]`, fn)
-) as jest.Describe;
+// Chosen when called, not when this module loads: bench scripts import the testing helpers outside Jest, where
+// `describe` does not exist.
+export function describeWithPromtool(name: string, fn: () => void): void {
+  if (PROMTOOL) describe(name, fn);
+  else if (process.env.REQUIRE_SERVICES === '1')
+    describe(name, () =>
+      it('needs promtool (apt-get install prometheus; .ci/run installs it)', () => {
+        throw new Error('promtool is not installed');
+      }),
+    );
+  else describe.skip(`${name} [skipped: promtool not installed; REQUIRE_SERVICES=1 makes this fail]`, fn);
+}
