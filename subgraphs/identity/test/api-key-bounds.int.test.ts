@@ -48,6 +48,28 @@ for (const mode of MODES) {
       expect(codeOf(await create(account))).toBe('CONFLICT');
     }, 120_000);
 
+    it('lets exactly 25 of 40 simultaneous creates through two replicas; the others get CONFLICT', async () => {
+      // A second server on the same database (and signing keys): two connection pools, like two replicas.
+      const replica = await startIdentity(mode, leftovers, identity.env);
+      const account = await signUp(identity);
+      const createOn = (server: Identity) =>
+        server.call<{ createApiKey: { apiKey: { id: string } } }>(CREATE, {
+          token: account.accessToken,
+          variables: { i: { name: 'k', scopes: ['profile:read'] } },
+        });
+      // All sent before any is answered. The service counts and inserts under the user's row lock (on SQLite the
+      // database write lock), so the creates take turns; without it several count the same keys and the user
+      // ends with more than 25.
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => createOn(i % 2 === 0 ? identity : replica)),
+      );
+      const created = answers.filter((answer) => answer.body.data?.createApiKey);
+      const refused = answers.filter((answer) => !answer.body.data?.createApiKey);
+      expect(refused.map(codeOf)).toEqual(Array(15).fill('CONFLICT'));
+      expect(created).toHaveLength(25);
+      expect(await rows(account)).toBe(25);
+    }, 120_000);
+
     it('keeps the newest 50 revoked keys however often a user creates and revokes, and pages through them', async () => {
       const account = await signUp(identity);
       const made: string[] = [];

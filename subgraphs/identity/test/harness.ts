@@ -40,6 +40,8 @@ export interface Identity {
   origin: string;
   /** Every log line the server wrote, to check that no secret ever reaches one. */
   logs: string[];
+  /** This server's environment: pass it as `env` to start a second replica on the same database and keys. */
+  env: TestEnv;
   /** Sends an operation the way the gateway does: with an assertion carrying the principal, IP and UA. */
   call<T = Record<string, any>>(query: string, options?: CallOptions): Promise<GraphQLResponse<T>>;
   /** The assertion the gateway would sign for `principal`. */
@@ -97,6 +99,7 @@ export async function startIdentity(
     url,
     origin: subgraph.origin,
     logs,
+    env: subgraph.env,
     call,
     principalOf,
     stop,

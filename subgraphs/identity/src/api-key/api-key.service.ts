@@ -63,28 +63,36 @@ export class ApiKeyService {
       throw errors.FORBIDDEN(`Your roles do not allow these scopes: ${beyond.join(', ')}`, {
         scopes: beyond,
       });
-    const active = await em.count(ApiKey, { userId: user.id, ...working(new Date(now)) });
-    if (active >= MAX_ACTIVE_KEYS)
-      throw errors.CONFLICT(
-        `At most ${MAX_ACTIVE_KEYS} active API keys per user; revoke one (revoked and expired keys do not count)`,
-      );
-    await this.pruneInactive(em, user.id, new Date(now));
     const secret = generateApiKeySecret();
-    const apiKey = em.create(ApiKey, {
-      userId: user.id,
-      name,
-      prefix: displayPrefix(secret),
-      secretHash: sha256Hex(secret),
-      scopesText: [...new Set(input.scopes)].join(' '),
-      createdAt: new Date(now),
-      expiresAt: input.expiresAt ?? null,
+    // The count and the insert are one transaction holding the user's row lock, so concurrent creates by one
+    // user take turns: without it, two creates at 24 keys both count 24 and both insert.
+    const apiKey = await em.transactional(async (tx) => {
+      await lockUserRow(tx, user.id);
+      const active = await tx.count(ApiKey, { userId: user.id, ...working(new Date(now)) });
+      if (active >= MAX_ACTIVE_KEYS)
+        throw errors.CONFLICT(
+          `At most ${MAX_ACTIVE_KEYS} active API keys per user; revoke one (revoked and expired keys do not count)`,
+        );
+      await this.pruneInactive(tx, user.id, new Date(now));
+      const created = tx.create(ApiKey, {
+        userId: user.id,
+        name,
+        prefix: displayPrefix(secret),
+        secretHash: sha256Hex(secret),
+        scopesText: [...new Set(input.scopes)].join(' '),
+        createdAt: new Date(now),
+        expiresAt: input.expiresAt ?? null,
+      });
+      this.deps.audit.record(
+        { ...req, em: tx },
+        {
+          type: 'api_key.created',
+          targetUserId: user.id,
+          metadata: { apiKeyId: created.id, name, prefix: created.prefix, scopes: created.scopes },
+        },
+      );
+      return created;
     });
-    this.deps.audit.record(req, {
-      type: 'api_key.created',
-      targetUserId: user.id,
-      metadata: { apiKeyId: apiKey.id, name, prefix: apiKey.prefix, scopes: apiKey.scopes },
-    });
-    await em.flush();
     return Object.assign(new CreatedApiKey(), { apiKey, secret });
   }
 
@@ -184,4 +192,17 @@ export async function verifyApiKey(
     },
     expiresAt: apiKey.expiresAt?.toISOString() ?? null,
   };
+}
+
+/**
+ * Takes the write lock on a user's row for the rest of the transaction: a no-op update, because it is the one
+ * statement that locks on both databases. On PostgreSQL it is the row lock (like SELECT … FOR UPDATE) a second
+ * transaction of the same user waits on; on SQLite, as the transaction's first statement, it takes the database's
+ * write lock before anything is read (the effect of BEGIN IMMEDIATE), so another connection or process waits
+ * (busy_timeout) instead of counting the same keys.
+ */
+async function lockUserRow(tx: EntityManager, userId: string): Promise<void> {
+  await tx
+    .getConnection()
+    .execute('update users set id = id where id = ?', [userId], 'run', tx.getTransactionContext());
 }
