@@ -236,7 +236,11 @@ describe('Dockerfile', () => {
     const expected = Object.fromEntries(
       APP_SERVICES.filter((name) => !name.endsWith('-worker')).map((name) => [
         name,
-        (LOADERS[name] as Loader)({ INTERNAL_TOKEN_SECRET: SHELL.INTERNAL_TOKEN_SECRET }).port,
+        (LOADERS[name] as Loader)({
+          INTERNAL_TOKEN_SECRET: SHELL.INTERNAL_TOKEN_SECRET,
+          IDENTITY_ENCRYPTION_KEY: SHELL.IDENTITY_ENCRYPTION_KEY,
+          INTEGRATIONS_ENCRYPTION_KEYS: SHELL.INTEGRATIONS_ENCRYPTION_KEYS,
+        }).port,
       ]),
     );
     expect(defaults).toEqual(expected);

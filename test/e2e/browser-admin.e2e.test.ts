@@ -11,7 +11,7 @@ import {
   openWatchedPage,
   saveScreenshot,
 } from '../src/browser';
-import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
+import { startStack, TEST_ENCRYPTION_KEYS, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
 import { silentLogger } from '@atrium/platform/testing';
 
 // A browser, a stack and a restarted subgraph on two shared cores: generous, since nothing here is timed.
@@ -79,6 +79,7 @@ describeBrowser(`the admin system page in Chromium${skipReason ? ` (skipped: ${s
     const restarted: SubgraphServer = await createIntegrationsServer({
       config: loadIntegrationsConfig({
         INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+        ...TEST_ENCRYPTION_KEYS,
         ATRIUM_DATA_DIR: dataDir,
         LOG_LEVEL: 'silent',
       }),

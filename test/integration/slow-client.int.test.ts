@@ -30,7 +30,12 @@ describeWithRedis('a slow client trickling headers', () => {
   const leftovers = new Leftovers();
   afterAll(() => leftovers.dispose());
 
-  const env = { INTERNAL_TOKEN_SECRET: SECRET, LOG_LEVEL: 'silent', HEADERS_TIMEOUT_MS };
+  const env = {
+    INTERNAL_TOKEN_SECRET: SECRET,
+    IDENTITY_ENCRYPTION_KEY: 'slow-client-test-encryption-key-0123456789',
+    LOG_LEVEL: 'silent',
+    HEADERS_TIMEOUT_MS,
+  };
 
   async function expectClosedByServer(origin: string): Promise<void> {
     const result = await trickleHeaders(origin, TRICKLE);

@@ -14,6 +14,11 @@ import { createMonitoringServer, loadMonitoringConfig } from '@atrium/subgraph-m
 import { silentLogger, TEST_INTERNAL_SECRET } from '@atrium/platform/testing';
 
 export { TEST_INTERNAL_SECRET };
+/** The encryption keys of identity (TOTP seeds) and integrations (credentials) in tests. */
+export const TEST_ENCRYPTION_KEYS = {
+  IDENTITY_ENCRYPTION_KEY: 'e2e-identity-encryption-key-0123456789abcdef',
+  INTEGRATIONS_ENCRYPTION_KEYS: `e2e:${Buffer.alloc(32, 'e2e-integrations-key').toString('base64')}`,
+};
 
 export interface StackOptions {
   /** Extra variables for every service, e.g. REDIS_URL or DATABASE_URL for the production mode. */
@@ -43,6 +48,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logOf = (service: string) => options.logFor?.(service) ?? shared;
   const env = {
     INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+    ...TEST_ENCRYPTION_KEYS,
     ATRIUM_DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     ...options.env,

@@ -4,17 +4,25 @@ import 'reflect-metadata';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withDevelopmentSecret } from '@atrium/platform/config';
 import { createLogger } from '@atrium/platform/logging';
 import type { SubgraphServer } from '@atrium/platform/server';
 import { createGenerationServer, loadGenerationConfig } from '@atrium/subgraph-generation';
 import { createIdentityServer, loadIdentityConfig } from '@atrium/subgraph-identity';
+import { IDENTITY_ENCRYPTION_DEVELOPMENT_KEY } from '@atrium/subgraph-identity/config';
 import { createIntegrationsServer, loadIntegrationsConfig } from '@atrium/subgraph-integrations';
+import { INTEGRATIONS_ENCRYPTION_DEVELOPMENT_KEYS } from '@atrium/subgraph-integrations/config';
 import { createMonitoringServer, loadMonitoringConfig } from '@atrium/subgraph-monitoring';
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'atrium-bench-'));
   const log = createLogger({ service: 'bench-subgraphs', level: 'warn', pretty: false });
-  const env = { ...process.env, ATRIUM_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  // Keys not given are generated in the fresh data directory, as main.ts does.
+  const env = withDevelopmentSecret(
+    { ...process.env, ATRIUM_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    IDENTITY_ENCRYPTION_DEVELOPMENT_KEY,
+    INTEGRATIONS_ENCRYPTION_DEVELOPMENT_KEYS,
+  );
   const started: SubgraphServer[] = [];
   const listen = async (server: SubgraphServer) => {
     started.push(server);

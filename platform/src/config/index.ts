@@ -4,10 +4,14 @@ import { ConfigError, ConfigProblem, type VarSpec } from './problems';
 export { env } from './env';
 export {
   DEVELOPMENT_SECRET_FILE,
+  INTERNAL_TOKEN_DEVELOPMENT_SECRET,
   PUBLISHED_INTERNAL_SECRETS,
   developmentSecret,
+  developmentSecretOrigin,
+  developmentSecretSpec,
   internalTokenSecretSpec,
   withDevelopmentSecret,
+  type DevelopmentSecret,
 } from './development-secret';
 
 /** The longest delay a Node.js timer supports; a larger one fires after 1 ms. Bound of every `*_MS` variable. */

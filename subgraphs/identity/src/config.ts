@@ -1,4 +1,11 @@
-import { ConfigProblem, env, loadConfig, type VarSpec } from '@atrium/platform/config';
+import {
+  ConfigProblem,
+  developmentSecretSpec,
+  env,
+  loadConfig,
+  type DevelopmentSecret,
+  type VarSpec,
+} from '@atrium/platform/config';
 import {
   subgraphConfigSpec,
   subgraphRuntimeConfig,
@@ -7,8 +14,16 @@ import {
 import { signingKeysProblem } from './crypto/signing-keys';
 import { MIN_ARGON2 } from './crypto/password';
 
-/** Development default of IDENTITY_ENCRYPTION_KEY; refused in production. */
-export const DEV_ENCRYPTION_KEY = 'atrium-dev-identity-encryption-key-change-me';
+/**
+ * IDENTITY_ENCRYPTION_KEY outside production when unset: generated once per data directory (main.ts fills it with
+ * `withDevelopmentSecret`), so TOTP seeds sealed under it stay readable across restarts of that directory. The
+ * fixed value it once defaulted to is refused everywhere.
+ */
+export const IDENTITY_ENCRYPTION_DEVELOPMENT_KEY: DevelopmentSecret = {
+  variable: 'IDENTITY_ENCRYPTION_KEY',
+  file: 'identity-encryption-key',
+  published: ['atrium-dev-identity-encryption-key-change-me'],
+};
 
 /** Private signing keys: optional outside production (a key is generated under ATRIUM_DATA_DIR), required in it. */
 const signingKeys: VarSpec<string | undefined> = {
@@ -57,7 +72,7 @@ export const identityConfigSpec = {
   IDENTITY_ISSUER: env.string({ default: 'atrium-identity' }),
   IDENTITY_AUDIENCE: env.string({ default: 'atrium-api' }),
   IDENTITY_SIGNING_KEYS: signingKeys,
-  IDENTITY_ENCRYPTION_KEY: env.secret({ devDefault: DEV_ENCRYPTION_KEY }),
+  IDENTITY_ENCRYPTION_KEY: developmentSecretSpec(IDENTITY_ENCRYPTION_DEVELOPMENT_KEY),
   IDENTITY_ACCESS_TOKEN_TTL_SECONDS: accessTokenTtl,
   IDENTITY_REFRESH_TOKEN_TTL_DAYS: env.int({ default: 30, min: 1, max: 365 }),
   IDENTITY_ARGON2_MEMORY_KIB: env.int({

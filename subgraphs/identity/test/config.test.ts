@@ -1,6 +1,9 @@
 import { loadIdentityConfig } from '../src/config';
 
-const SECRET = { INTERNAL_TOKEN_SECRET: 'identity-config-test-secret' };
+const SECRET = {
+  INTERNAL_TOKEN_SECRET: 'identity-config-test-secret',
+  IDENTITY_ENCRYPTION_KEY: 'identity-config-test-encryption-key',
+};
 
 describe('IDENTITY_ACCESS_TOKEN_TTL_SECONDS', () => {
   it('defaults to 15 minutes', () => {

@@ -63,7 +63,7 @@ export async function startIdentity(
     start: (vars) => createIdentityServer({ config: loadIdentityConfig(vars), log }),
     leftovers,
     deployment: mode,
-    env,
+    env: { IDENTITY_ENCRYPTION_KEY: 'identity-test-encryption-key-0123456789abcdef', ...env },
   });
   const { server, url } = subgraph;
   const config = server.app.config;

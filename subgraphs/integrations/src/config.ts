@@ -1,4 +1,11 @@
-import { ConfigProblem, env, loadConfig, type VarSpec } from '@atrium/platform/config';
+import {
+  ConfigProblem,
+  developmentSecretOrigin,
+  env,
+  loadConfig,
+  type DevelopmentSecret,
+  type VarSpec,
+} from '@atrium/platform/config';
 import {
   subgraphConfigSpec,
   subgraphRuntimeConfig,
@@ -7,8 +14,21 @@ import {
 import { parseEncryptionKeys, type EncryptionKey } from './credentials/keyring';
 import { CATALOGUE } from './provider/catalogue';
 
-/** Development default of INTEGRATIONS_ENCRYPTION_KEYS (one key, id `dev`); refused in production. */
-export const DEV_ENCRYPTION_KEYS = `dev:${Buffer.alloc(32, 'atrium-dev-integrations-key!').toString('base64')}`;
+/**
+ * INTEGRATIONS_ENCRYPTION_KEYS outside production when unset: one key `dev:<base64 of 32 random bytes>`, generated
+ * once per data directory (main.ts fills it with `withDevelopmentSecret`), so credentials sealed under it stay
+ * readable across restarts of that directory. The fixed key it once defaulted to is refused everywhere, alone or
+ * in a list.
+ */
+export const INTEGRATIONS_ENCRYPTION_DEVELOPMENT_KEYS: DevelopmentSecret = {
+  variable: 'INTEGRATIONS_ENCRYPTION_KEYS',
+  file: 'integrations-encryption-keys',
+  format: (bytes) => `dev:${bytes.toString('base64')}`,
+  published: [`dev:${Buffer.alloc(32, 'atrium-dev-integrations-key!').toString('base64')}`],
+};
+const PUBLISHED_KEY_MATERIAL = INTEGRATIONS_ENCRYPTION_DEVELOPMENT_KEYS.published.map((value) =>
+  value.slice(value.indexOf(':') + 1),
+);
 
 const upper = (id: string) => id.toUpperCase();
 const OAUTH_PROVIDERS = CATALOGUE.filter((entry) => entry.oauth2).map((entry) => entry.id);
@@ -19,17 +39,26 @@ const encryptionKeys: VarSpec<EncryptionKey[]> = {
   description: {
     allowed:
       'comma-separated `<key id>:<base64 of 32 random bytes>`; the first encrypts, all decrypt (required in production)',
-    default: '(a development key outside production)',
+    default: `(${developmentSecretOrigin(INTEGRATIONS_ENCRYPTION_DEVELOPMENT_KEYS)})`,
     secret: true,
   },
   parse(raw, ctx) {
-    if (raw === undefined && ctx.production) throw new ConfigProblem('is required in production');
-    if (raw === DEV_ENCRYPTION_KEYS && ctx.production) throw new ConfigProblem('is the development default');
+    if (raw === undefined)
+      throw new ConfigProblem(
+        ctx.production
+          ? 'is required in production'
+          : `is required (${developmentSecretOrigin(INTEGRATIONS_ENCRYPTION_DEVELOPMENT_KEYS)})`,
+      );
+    let keys: EncryptionKey[];
     try {
-      return parseEncryptionKeys(raw ?? DEV_ENCRYPTION_KEYS);
+      keys = parseEncryptionKeys(raw);
     } catch (error) {
       throw new ConfigProblem(`is invalid: ${(error as Error).message}`);
     }
+    const published = keys.find((key) => PUBLISHED_KEY_MATERIAL.includes(key.key.toString('base64')));
+    if (published)
+      throw new ConfigProblem(`key "${published.id}" is a published development value; generate a new one`);
+    return keys;
   },
 };
 
