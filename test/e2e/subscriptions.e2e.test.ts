@@ -124,10 +124,18 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
       expect(events[events.length - 1]!.job.status).toBe('SUCCEEDED');
       expect(events[0]!.job.owner).toEqual({ displayName: 'Ada Lovelace' });
 
+      // Refused when the subscription starts: one FORBIDDEN, then the operation ends (no event, no open stream).
       const refused = await collect<WatchEvent>(withoutScope, WATCH, { id });
       const errors = refused.results.flatMap((r) => r.errors ?? []);
-      expect(errors.map((e) => e.extensions?.code)).toContain('FORBIDDEN');
+      expect(errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
       expect(refused.results.every((r) => !r.data)).toBe(true);
+      // myGenerationEvents never completes for a reader; for this key it must end at once with the refusal
+      // instead of waiting for the first event of one of the owner's jobs.
+      const refusedAll = await collect(withoutScope, 'subscription { myGenerationEvents { sequence } }');
+      expect(refusedAll.results.flatMap((r) => r.errors ?? []).map((e) => e.extensions?.code)).toEqual([
+        'FORBIDDEN',
+      ]);
+      expect(refusedAll.results.every((r) => !r.data)).toBe(true);
     } finally {
       await withScope.dispose();
       await withoutScope.dispose();

@@ -5,8 +5,10 @@ import {
   hasRole,
   hasScope,
   isAuthenticated,
+  type Principal,
   type RuleTypeMap,
 } from '@atrium/platform/auth';
+import { errors } from './errors';
 
 /** API keys need these scopes; signed-in users are governed by their roles. */
 export const GENERATION_READ_SCOPE = 'generation:read';
@@ -38,3 +40,15 @@ export const rules: RuleTypeMap = {
 };
 
 export const permissions = createPermissions(rules);
+
+/**
+ * The `canRead` rule, checked when a subscription starts. graphql-shield guards a field's `resolve`, which a
+ * subscription runs per event: without this, a refused subscriber would get FORBIDDEN on every event (and on
+ * `myGenerationEvents` nothing at all until its first event) while its stream stayed open. Refused here, the
+ * client gets one error and the operation ends before any event.
+ */
+export function assertGenerationReader(principal: Principal): void {
+  if (principal.kind === 'anonymous') throw errors.UNAUTHENTICATED('You must be signed in');
+  if (principal.kind === 'apiKey' && !principal.scopes.includes(GENERATION_READ_SCOPE))
+    throw errors.FORBIDDEN(`This API key lacks the scope ${GENERATION_READ_SCOPE}`);
+}
