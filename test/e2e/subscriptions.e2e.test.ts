@@ -136,6 +136,26 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
         'FORBIDDEN',
       ]);
       expect(refusedAll.results.every((r) => !r.data)).toBe(true);
+
+      // Scope escape through a subscription: a generation:read key reaches the owner through the event's job,
+      // but the owner's profile fields stay behind profile:read, exactly as on the HTTP paths.
+      const generationOnly = await createKey(['generation:read']);
+      const narrow = wsClient(stack.gatewayUrl, `Bearer ${generationOnly}`);
+      try {
+        const escaped = await collect(
+          narrow,
+          'subscription($id: ID!) { generationJobUpdated(id: $id) { job { id owner { email } } } }',
+          { id },
+        );
+        const refusedFields = escaped.results.flatMap((r) => r.errors ?? []);
+        expect(refusedFields.length).toBeGreaterThan(0);
+        expect(
+          refusedFields.every((e) => e.extensions?.code === 'FORBIDDEN' && e.path?.at(-1) === 'email'),
+        ).toBe(true);
+        expect(JSON.stringify(escaped.results)).not.toContain('@');
+      } finally {
+        await narrow.dispose();
+      }
     } finally {
       await withScope.dispose();
       await withoutScope.dispose();
