@@ -19,7 +19,11 @@ function rateLimiterContract(makeLimiter: (keyPrefix: string) => Closable): void
   });
   afterEach(() => leftovers.dispose());
 
-  const rule = { limit: 3, windowMs: 300 };
+  // One unit comes back every windowMs / limit: a window long enough that no unit returns while a test makes its
+  // calls back to back, however slowly a loaded machine runs them (a 300 ms window returned one mid-test).
+  const rule = { limit: 3, windowMs: 3000 };
+  // For tests about keys, not time: nothing returns within a test.
+  const steady = { limit: 3, windowMs: 60_000 };
 
   test('allows exactly `limit` calls, then denies with a retry delay, then allows again after the window', async () => {
     const results = [];
@@ -31,29 +35,29 @@ function rateLimiterContract(makeLimiter: (keyPrefix: string) => Closable): void
     ]);
     expect(results[3]).toMatchObject({ allowed: false, remaining: 0 });
     expect(results[3]!.retryAfterMs).toBeGreaterThan(0);
-    expect(results[3]!.retryAfterMs).toBeLessThanOrEqual(100);
+    expect(results[3]!.retryAfterMs).toBeLessThanOrEqual(1000);
 
-    await sleep(310);
+    await sleep(3010);
     expect(await limiter.consume('user:1', rule)).toEqual({ allowed: true, remaining: 2, retryAfterMs: 0 });
   });
 
   test('a denied call consumes nothing, and units come back one interval at a time', async () => {
-    // A 200 ms interval leaves room for a late timer before a second unit comes back.
-    const slow = { limit: 3, windowMs: 600 };
+    // A 2 s interval leaves room for a late timer (or a slow machine) before a second unit comes back.
+    const slow = { limit: 3, windowMs: 6000 };
     for (let n = 0; n < 3; n++) await limiter.consume('user:1', slow);
     const denied = await limiter.consume('user:1', slow);
-    expect(denied.retryAfterMs).toBeGreaterThan(150);
+    expect(denied.retryAfterMs).toBeGreaterThan(1000);
     await sleep(denied.retryAfterMs + 5);
     expect(await limiter.consume('user:1', slow)).toMatchObject({ allowed: true, remaining: 0 });
     expect(await limiter.consume('user:1', slow)).toMatchObject({ allowed: false });
   });
 
   test('keys are independent, and reset forgets one', async () => {
-    for (let n = 0; n < 3; n++) await limiter.consume('ip:1', rule);
-    expect(await limiter.consume('ip:1', rule)).toMatchObject({ allowed: false });
-    expect(await limiter.consume('ip:2', rule)).toMatchObject({ allowed: true, remaining: 2 });
+    for (let n = 0; n < 3; n++) await limiter.consume('ip:1', steady);
+    expect(await limiter.consume('ip:1', steady)).toMatchObject({ allowed: false });
+    expect(await limiter.consume('ip:2', steady)).toMatchObject({ allowed: true, remaining: 2 });
     await limiter.reset('ip:1');
-    expect(await limiter.consume('ip:1', rule)).toMatchObject({ allowed: true, remaining: 2 });
+    expect(await limiter.consume('ip:1', steady)).toMatchObject({ allowed: true, remaining: 2 });
   });
 
   test('cost consumes several units; a fractional interval still allows exactly `limit`', async () => {
