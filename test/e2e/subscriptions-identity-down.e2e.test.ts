@@ -3,21 +3,8 @@
 // subscription stays open), in order and gap-free, to SUCCEEDED.
 import { postGraphQL } from '@atrium/platform/testing';
 import { startStack, type Stack } from '../src/stack';
+import { WATCH, type WatchEvent } from '../src/watch-job';
 import { collect, eventually, signUp, wsClient, type WsResult } from '../src/ws-client';
-
-const WATCH = `subscription($id: ID!) {
-  generationJobUpdated(id: $id) { sequence type delta outputReset job { status output owner { displayName } } }
-}`;
-
-interface WatchEvent {
-  generationJobUpdated: {
-    sequence: number;
-    type: string;
-    delta: string | null;
-    outputReset: boolean;
-    job: { status: string; output: string | null; owner: { displayName: string } | null };
-  };
-}
 
 // Long enough (60 sentences in 48-character chunks) that the job is still running when identity stops.
 const BRIEF = Array.from(

@@ -12,22 +12,9 @@ import {
 } from '@atrium/subgraph-generation';
 import { productionEnv } from '../src/production-env';
 import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
+import { WATCH, type WatchEvent } from '../src/watch-job';
 import { collect, eventually, signUp, wsClient, type WsResult } from '../src/ws-client';
 import { metricValue } from './gateway-harness';
-
-const WATCH = `subscription($id: ID!) {
-  generationJobUpdated(id: $id) { sequence type delta outputReset job { status output owner { displayName } } }
-}`;
-
-interface WatchEvent {
-  generationJobUpdated: {
-    sequence: number;
-    type: string;
-    delta: string | null;
-    outputReset: boolean;
-    job: { status: string; output: string | null; owner: { displayName: string } | null };
-  };
-}
 
 // A brief of many sentences: the local provider writes the document from it, in 48-character chunks, long
 // enough that the job is still running when the subgraph comes back.

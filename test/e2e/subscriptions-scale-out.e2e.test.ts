@@ -18,14 +18,11 @@ import type { SubgraphServer } from '@atrium/platform/server';
 import { createGenerationServer, loadGenerationConfig } from '@atrium/subgraph-generation';
 import { productionEnv, type ProductionEnv } from '../src/production-env';
 import { startStack, TEST_INTERNAL_SECRET, type Stack } from '../src/stack';
+import { WATCH, type WatchEvent } from '../src/watch-job';
 import { collect, signUp, wsClient } from '../src/ws-client';
 
 const WORKER = resolve(__dirname, '..', '..', 'subgraphs', 'generation', 'src', 'worker', 'main.ts');
 const REGISTER = join(__dirname, '..', '..', 'scripts', 'ts-register.js');
-
-const WATCH = `subscription($id: ID!) {
-  generationJobUpdated(id: $id) { sequence type delta job { status output owner { displayName } } }
-}`;
 
 // Needs both services: whichever is missing skips the suite, with its reason in the suite's name.
 const describeScaleOut = testServices.redisUrl ? describeWithPostgres : describeWithRedis;
@@ -114,13 +111,7 @@ describeScaleOut('subscriptions across gateway and generation replicas on Redis'
     const watchers = [stack.gatewayUrl, secondGatewayUrl].map((url) => {
       const client = wsClient(url, `Bearer ${ada.accessToken}`);
       leftovers.defer(() => client.dispose());
-      return collect<{
-        generationJobUpdated: {
-          sequence: number;
-          type: string;
-          job: { status: string; output: string | null; owner: { displayName: string } | null };
-        };
-      }>(client, WATCH, { id });
+      return collect<WatchEvent>(client, WATCH, { id });
     });
     const [first, second] = await Promise.all(watchers);
     for (const outcome of [first!, second!]) {

@@ -2,24 +2,8 @@
 import { postGraphQL } from '@atrium/platform/testing';
 import { startStack, type Stack } from '../src/stack';
 import { collect, eventually, rawSocket, signUp, wsClient, type WsResult } from '../src/ws-client';
+import { WATCH, type WatchEvent } from '../src/watch-job';
 import { metricValue } from './gateway-harness';
-
-const WATCH = `subscription Watch($id: ID!) {
-  generationJobUpdated(id: $id) {
-    sequence type delta outputReset
-    job { id status output owner { displayName } }
-  }
-}`;
-
-interface WatchEvent {
-  generationJobUpdated: {
-    sequence: number;
-    type: string;
-    delta: string | null;
-    outputReset: boolean;
-    job: { id: string; status: string; output: string | null; owner: { displayName: string } | null };
-  };
-}
 
 describe('subscriptions through the gateway (graphql-ws)', () => {
   let stack: Stack;
