@@ -25,7 +25,10 @@ export interface SubgraphDataSourceOptions {
   policies: SubgraphPolicies;
   /** Signs (and reuses) the internal assertions, shared by every subgraph's data source. */
   assertions: AssertionCache;
-  /** Shares identical concurrent query fetches of one principal; undefined: every fetch is sent. */
+  /**
+   * Shares identical concurrent query fetches of one principal; undefined: every fetch is sent. Its own for
+   * this subgraph: fetches are keyed by subject and body only.
+   */
   dedup?: InflightDedup<SubgraphAnswer>;
   /** Counts the entity representations of every fetch against its request; over a limit, nothing is sent. */
   entities: EntityBudget;
@@ -69,11 +72,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const subgraph = this.options.name;
     this.options.entities.take(context, representationCount(variables), subgraph);
     const body = JSON.stringify({ query, variables, operationName });
-    const subject: AssertionSubject = {
-      principal: context?.principal ?? ANONYMOUS,
-      clientIp: context?.clientIp,
-      userAgent: context?.userAgent,
-    };
+    const subject = subjectOf(context);
     const started = process.hrtime.bigint();
     let outcome = 'ok';
     try {
@@ -81,8 +80,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       const call = (signal: AbortSignal | undefined) => this.call(body, subject, context, signal, !mutation);
       const { dedup } = this.options;
       if (mutation || !dedup) return answerOf((await call(context?.signal)).parsed);
-      const key = `${subgraph}\n${subjectKey(subject)}\n${body}`;
-      const { value, leader } = await dedup.run(key, context?.signal, call);
+      const { value, leader } = await dedup.run(subject.key, body, context?.signal, call);
       if (leader) return answerOf(value.parsed);
       this.metrics.deduplicated.inc({ subgraph });
       return answerOf(JSON.parse(value.text) as SubgraphAnswer['parsed']);
@@ -105,7 +103,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   /** One call under the subgraph's policy; the assertion is taken inside it, so an open breaker costs nothing. */
   private call(
     body: string,
-    subject: AssertionSubject,
+    subject: KeyedSubject,
     context: GatewayContext | undefined,
     signal: AbortSignal | undefined,
     retry: boolean,
@@ -114,7 +112,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       // One CLIENT span per attempt (when spans are exported): the subgraph's own span is its child.
       (attemptSignal) =>
         spanIn(context, `subgraph ${this.options.name}`, SpanKind.CLIENT, async (traced) => {
-          const assertion = await this.options.assertions.get(subject, this.options.name);
+          const assertion = await this.options.assertions.get(subject, this.options.name, subject.key);
           const headers: Record<string, string> = {
             'content-type': 'application/json',
             accept: 'application/json',
@@ -148,6 +146,33 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     }
     return { parsed: parsed as SubgraphAnswer['parsed'], text: response.body };
   }
+}
+
+/** An assertion subject with its key (`subjectKey`), the same for every subgraph call of one request. */
+type KeyedSubject = AssertionSubject & { key: string };
+
+// Per request context object, so a request's five or six subgraph calls serialise their subject once; the
+// context is the request's own, so nothing here is shared between requests, let alone principals. A context
+// whose principal or client was replaced gets a new key.
+const subjects = new WeakMap<GatewayContext, KeyedSubject>();
+
+function subjectOf(context: GatewayContext | undefined): KeyedSubject {
+  const known = context && subjects.get(context);
+  if (
+    known &&
+    known.principal === context.principal &&
+    known.clientIp === context.clientIp &&
+    known.userAgent === context.userAgent
+  )
+    return known;
+  const subject: AssertionSubject = {
+    principal: context?.principal ?? ANONYMOUS,
+    clientIp: context?.clientIp,
+    userAgent: context?.userAgent,
+  };
+  const keyed = { ...subject, key: subjectKey(subject) };
+  if (context) subjects.set(context, keyed);
+  return keyed;
 }
 
 function answerOf({ data, errors }: SubgraphAnswer['parsed']): GatewayGraphQLResponse {

@@ -119,7 +119,6 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       secret: config.internalSecret,
       onResult: (result) => policies.metrics.assertions.inc({ result }),
     });
-    const dedup = config.dedupSubgraphFetches ? new InflightDedup<SubgraphAnswer>() : undefined;
     const entities = new EntityBudget(config.entityLimits);
     // One data source per subgraph, shared by HTTP and by the subscription engine's `rest`.
     const dataSources: Record<string, SubgraphDataSource> = {};
@@ -130,7 +129,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
         client,
         policies,
         assertions,
-        dedup,
+        dedup: config.dedupSubgraphFetches ? new InflightDedup<SubgraphAnswer>() : undefined,
         entities,
       });
 

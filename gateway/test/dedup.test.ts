@@ -16,9 +16,9 @@ describe('InflightDedup', () => {
   it('runs one call for concurrent callers with the same key and forgets it once settled', async () => {
     const dedup = new InflightDedup<string>();
     const { call, state, resolve } = controllable();
-    const first = dedup.run('k', undefined, call);
-    const second = dedup.run('k', undefined, call);
-    const other = dedup.run('other', undefined, controllable().call);
+    const first = dedup.run('s', 'k', undefined, call);
+    const second = dedup.run('s', 'k', undefined, call);
+    const other = dedup.run('s', 'other', undefined, controllable().call);
     expect(state.calls).toBe(1);
     expect(dedup.size).toBe(2);
     resolve('v');
@@ -28,13 +28,28 @@ describe('InflightDedup', () => {
     void other;
   });
 
+  it('never shares a call across scopes (principals), even for the same key', async () => {
+    const dedup = new InflightDedup<string>();
+    const alice = controllable();
+    const bob = controllable();
+    const forAlice = dedup.run('alice', 'k', undefined, alice.call);
+    const forBob = dedup.run('bob', 'k', undefined, bob.call);
+    expect([alice.state.calls, bob.state.calls]).toEqual([1, 1]);
+    expect(dedup.size).toBe(2);
+    alice.resolve('a');
+    bob.resolve('b');
+    expect(await forAlice).toEqual({ value: 'a', leader: true });
+    expect(await forBob).toEqual({ value: 'b', leader: true });
+    expect(dedup.size).toBe(0);
+  });
+
   it('lets one caller give up without failing the others; aborts the call when every caller has', async () => {
     const dedup = new InflightDedup<string>();
     const { call, state, resolve } = controllable();
     const leaderAbort = new AbortController();
     const followerAbort = new AbortController();
-    const leader = dedup.run('k', leaderAbort.signal, call);
-    const follower = dedup.run('k', followerAbort.signal, call);
+    const leader = dedup.run('s', 'k', leaderAbort.signal, call);
+    const follower = dedup.run('s', 'k', followerAbort.signal, call);
     leaderAbort.abort(new Error('client gone'));
     await expect(leader).rejects.toThrow('client gone');
     expect(state.aborted).toBe(false);
@@ -44,7 +59,7 @@ describe('InflightDedup', () => {
     const again = controllable();
     const a = new AbortController();
     const b = new AbortController();
-    const runs = [dedup.run('k2', a.signal, again.call), dedup.run('k2', b.signal, again.call)];
+    const runs = [dedup.run('s', 'k2', a.signal, again.call), dedup.run('s', 'k2', b.signal, again.call)];
     a.abort(new Error('a'));
     b.abort(new Error('b'));
     await expect(runs[0]).rejects.toThrow('a');
@@ -52,7 +67,7 @@ describe('InflightDedup', () => {
     expect(again.state.aborted).toBe(true);
     // A new caller after everyone gave up starts a fresh call.
     const fresh = controllable();
-    void dedup.run('k2', undefined, fresh.call);
+    void dedup.run('s', 'k2', undefined, fresh.call);
     expect(fresh.state.calls).toBe(1);
   });
 });

@@ -101,6 +101,10 @@ const log = silentLogger('test');
 
 function call(dataSource: SubgraphDataSource, principal: Principal, query = '{ me { id tags } }') {
   const context: GatewayContext = { principal, requestId: `req-${principal.userId}-0001`, log };
+  return callWith(dataSource, context, query);
+}
+
+function callWith(dataSource: SubgraphDataSource, context: GatewayContext, query = '{ me { id tags } }') {
   return dataSource.process({
     kind: 'incoming operation',
     request: { query },
@@ -170,6 +174,17 @@ describe('subgraph calls', () => {
     expect(second!.assertion).toBe(first!.assertion);
     expect(third!.assertion).not.toBe(first!.assertion);
     expect(third!.principal.userId).toBe('bob');
+  });
+
+  it('asserts the principal a request context holds at each call, even when it was replaced', async () => {
+    const { subgraph, dataSource } = await setup();
+    subgraph.release();
+    const context: GatewayContext = { principal: user('alice'), requestId: 'req-shared-0001', log };
+    await callWith(dataSource, context);
+    context.principal = user('bob');
+    const answer = await callWith(dataSource, context);
+    expect((answer.data?.me as { id: string }).id).toBe('bob');
+    expect(subgraph.received.map((r) => r.principal.userId)).toEqual(['alice', 'bob']);
   });
 });
 

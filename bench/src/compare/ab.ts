@@ -10,20 +10,23 @@
 //   (BENCH_ROUNDS, BENCH_REQUESTS, BENCH_CONCURRENCY, BENCH_BUDGET_MS, BENCH_PROFILE=1, BENCH_HEAD_ENV='{"K":"v"}')
 // A baseline checkout without its own install: `git archive <commit> | tar -x -C /tmp/base`, then symlink each
 // node_modules directory of this tree into it (the TypeScript hook resolves @atrium/* to the baseline's sources).
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { countedLoop, postJson, type Operation } from '../gateway/load';
-import { schemaTypes, seedJobs, signUp } from '../gateway/operations';
-import { ROOT, startService, type Service } from '../gateway/processes';
-import type { ProbeWindow } from './probe';
+import { countedLoop, type Operation } from '../gateway/load';
+import { ROOT } from '../gateway/processes';
+import {
+  ask,
+  dashboardFor,
+  numberEnv,
+  probe,
+  signedInUsers,
+  startAtrium,
+  startSubgraphs,
+  type BenchGateway,
+} from './harness';
 import { releaseBenchLock, takeBenchLock } from './lock';
-import { DASHBOARD } from './operation';
 
-const SECRET = 'bench-internal-secret-0123456789abcdef0123456789';
-const UNLIMITED = String(60_000_000);
-const numberEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = numberEnv('BENCH_ROUNDS', 9);
 const REQUESTS = numberEnv('BENCH_REQUESTS', 1500);
 const CONCURRENCY = numberEnv('BENCH_CONCURRENCY', 16);
@@ -32,11 +35,7 @@ const LABEL = process.env.BENCH_LABEL ?? 'head vs base';
 // The measured rounds stop starting once this budget is spent (the bench lock is held at most that long).
 const BUDGET_MS = numberEnv('BENCH_BUDGET_MS', 8 * 60_000);
 type Name = 'base' | 'head';
-interface Gateway {
-  name: Name;
-  service: Service;
-  url: string;
-}
+type Gateway = BenchGateway<Name>;
 interface Sample {
   cpuMsPerRequest: number;
   gcShare: number;
@@ -45,53 +44,6 @@ interface Sample {
   errors: number;
   loadavg: number;
 }
-
-async function startGateway(name: Name, urls: Record<string, string>): Promise<Gateway> {
-  const service = await startService(
-    'gateway/src/main.ts',
-    {
-      INTERNAL_TOKEN_SECRET: SECRET,
-      IDENTITY_URL: urls.identity!,
-      INTEGRATIONS_URL: urls.integrations!,
-      GENERATION_URL: urls.generation!,
-      MONITORING_URL: urls.monitoring!,
-      LOG_LEVEL: 'info',
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_PORT: '0',
-      RATE_LIMIT_IP_PER_MINUTE: UNLIMITED,
-      RATE_LIMIT_USER_PER_MINUTE: UNLIMITED,
-      RATE_LIMIT_API_KEY_PER_MINUTE: UNLIMITED,
-      RATE_LIMIT_INTROSPECTION_PER_MINUTE: UNLIMITED,
-      // Admission control runs (its cost is measured) but never sheds: a shed request is a cheap error that
-      // would flatter CPU per request, and on a loaded machine the event-loop gate trips on others' load.
-      ADMISSION_MAX_QUEUE: '1000000',
-      ADMISSION_QUEUE_TIMEOUT_MS: '60000',
-      ADMISSION_MAX_EVENT_LOOP_DELAY_MS: '60000',
-      ...(name === 'head' && process.env.BENCH_HEAD_ENV
-        ? (JSON.parse(process.env.BENCH_HEAD_ENV) as Record<string, string>)
-        : {}),
-    },
-    /"url":"([^"]+)"[^\n]*"msg":"ready"/,
-    ['-r', join(__dirname, 'probe.ts')],
-    { cpus: '1', ipc: true, root: name === 'base' ? BASE_ROOT : undefined },
-  );
-  return { name, service, url: service.ready[1]! };
-}
-
-function ask<T>(gateway: Gateway, message: unknown, key: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (answer: unknown) => {
-      if (typeof answer === 'object' && answer !== null && key in answer) {
-        gateway.service.child.off('message', onMessage);
-        resolve((answer as Record<string, T>)[key]!);
-      }
-    };
-    gateway.service.child.on('message', onMessage);
-    gateway.service.child.send(message as string);
-  });
-}
-
-const probe = (gateway: Gateway) => ask<ProbeWindow>(gateway, 'probe', 'probe');
 
 /** One more fixed run per gateway under the V8 profiler: bench/results/profiles/ab-<name>.cpuprofile. */
 async function profile(gateway: Gateway, operation: Operation): Promise<void> {
@@ -128,37 +80,19 @@ const spread = (values: number[]) => {
 
 async function main(): Promise<void> {
   if (!BASE_ROOT) throw new Error('BENCH_BASE_ROOT: the baseline checkout to compare against');
-  execFileSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
   const started = new Date();
-  const subgraphs = await startService(
-    'bench/src/gateway/subgraphs.ts',
-    { INTERNAL_TOKEN_SECRET: SECRET, NODE_ENV: 'development' },
-    /SUBGRAPHS (\{.*\})\n/,
-    [],
-    { cpus: '0' },
-  );
+  const subgraphs = await startSubgraphs();
   const gateways: Gateway[] = [];
   try {
-    const urls = JSON.parse(subgraphs.ready[1]!) as Record<string, string>;
-    gateways.push(await startGateway('base', urls), await startGateway('head', urls));
-    const head = gateways[1]!;
-    const types = await schemaTypes(head.url);
-    const sessions = [];
-    for (let i = 0; i < CONCURRENCY; i++) {
-      const session = await signUp(head.url, types);
-      if (!session) throw new Error('sign-up failed');
-      sessions.push(session);
-    }
-    await Promise.all(sessions.map((session) => seedJobs(head.url, session, types, 5)));
-    const body = JSON.stringify({ query: DASHBOARD });
-    const headers = sessions.map((session) => ({ authorization: `Bearer ${session.token}` }));
-    const operations = new Map(
-      gateways.map((g) => [
-        g.name,
-        ((slot = 0) =>
-          postJson(g.url, body, headers[slot % headers.length]).then(() => undefined)) as Operation,
-      ]),
+    const headEnv = process.env.BENCH_HEAD_ENV
+      ? (JSON.parse(process.env.BENCH_HEAD_ENV) as Record<string, string>)
+      : undefined;
+    gateways.push(
+      await startAtrium('base', subgraphs.urls, { root: BASE_ROOT }),
+      await startAtrium('head', subgraphs.urls, { env: headEnv }),
     );
+    const tokens = await signedInUsers(gateways[1]!.url, CONCURRENCY);
+    const operations = new Map(gateways.map((g) => [g.name, dashboardFor(g.url, tokens)]));
     const rounds: Array<Record<Name, Sample>> = [];
     await takeBenchLock();
     const roundsStarted = Date.now();
@@ -218,7 +152,7 @@ async function main(): Promise<void> {
   } finally {
     releaseBenchLock();
     for (const gateway of gateways) await gateway.service.stop();
-    await subgraphs.stop();
+    await subgraphs.service.stop();
   }
 }
 

@@ -1,10 +1,12 @@
 // Preloaded into each benchmarked gateway (`-r`): measures event-loop delay and garbage-collection pauses inside
 // the process, the same way for both gateways, and answers the benchmark over the IPC channel. Each `probe`
 // message returns what happened since the previous one and starts a new window; `{ profile: 'start' }` and
-// `{ profile: 'stop', path }` run the V8 CPU profiler over just the measured phase (no start-up in it).
+// `{ profile: 'stop', path }` run the V8 CPU profiler over just the measured phase (no start-up in it). tail.ts
+// attributes the slowest requests' time (GC, loop stalls, subgraph calls).
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { startTailRecorder, type TailWindow } from './tail';
 
 export interface ProbeWindow {
   /** Event-loop delay percentiles over the window, ms (sampled every 10 ms). */
@@ -12,14 +14,18 @@ export interface ProbeWindow {
   gc: { count: number; totalMs: number; maxMs: number };
   /** Process CPU (user + system) over the window, ms. */
   cpuMs: number;
+  /** What the slowest requests of the window overlapped inside the gateway (tail.ts). */
+  tail: TailWindow;
 }
 
 if (process.send) {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   let gc = { count: 0, totalMs: 0, maxMs: 0 };
+  const tail = startTailRecorder();
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
+      tail.gc(entry.startTime, entry.duration);
       gc.count++;
       gc.totalMs += entry.duration;
       gc.maxMs = Math.max(gc.maxMs, entry.duration);
@@ -54,6 +60,7 @@ if (process.send) {
       loopDelay: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
       gc: { ...gc, totalMs: Math.round(gc.totalMs * 100) / 100 },
       cpuMs: (used.user + used.system) / 1000,
+      tail: tail.take(),
     };
     process.send!({ probe: window });
     delay.reset();

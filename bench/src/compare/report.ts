@@ -13,6 +13,8 @@ export interface GatewayRound {
   gcShareAtRate: number;
   loopDelay: ProbeWindow['loopDelay'];
   gc: ProbeWindow['gc'];
+  /** Inside the gateway at the fixed rate: its own request durations and what its slowest requests overlapped. */
+  tail?: ProbeWindow['tail'];
 }
 
 export interface CompareReport {
@@ -50,6 +52,18 @@ const METRICS: Array<[string, Pick]> = [
   ['event-loop delay max ms at the fixed rate', (r) => r.loopDelay.max],
 ];
 
+// Absolute only: a stall or GC share of zero in one gateway would make a ratio meaningless.
+const TAIL_METRICS: Array<[string, Pick]> = [
+  ['gateway-side p50 ms (headers in → response finished)', (r) => r.tail?.server.p50 ?? NaN],
+  ['gateway-side p99 ms', (r) => r.tail?.server.p99 ?? NaN],
+  ['subgraph call p99 ms (sent → response headers)', (r) => r.tail?.subgraph.p99 ?? NaN],
+  ['slowest 2 % inside the gateway: duration ms', (r) => r.tail?.slowest.durationMs ?? NaN],
+  ['… of which GC pauses ms', (r) => r.tail?.slowest.gcMs ?? NaN],
+  ['… of which event-loop stalls ms (GC included)', (r) => r.tail?.slowest.stallMs ?? NaN],
+  ['… longest subgraph call inside ms', (r) => r.tail?.slowest.longestSubgraphMs ?? NaN],
+  ['client send lag p99 ms (the load client itself late)', (r) => r.fixed.sendLagP99 ?? NaN],
+];
+
 /** The committed, human-readable form of bench/results/compare.json. */
 export function compareMarkdown(report: CompareReport): string {
   const { rounds } = report;
@@ -77,6 +91,15 @@ export function compareMarkdown(report: CompareReport): string {
     '| metric | Atrium | stock |',
     '|---|---:|---:|',
     ...METRICS.map(
+      ([label, pick]) =>
+        `| ${label} | ${stats(rounds.map((r) => pick(r.atrium)))} | ${stats(rounds.map((r) => pick(r.stock)))} |`,
+    ),
+    '',
+    '## Where the tail is at the fixed rate (absolute, min / **median** / max; probe.ts and tail.ts inside each gateway)',
+    '',
+    '| metric | Atrium | stock |',
+    '|---|---:|---:|',
+    ...TAIL_METRICS.map(
       ([label, pick]) =>
         `| ${label} | ${stats(rounds.map((r) => pick(r.atrium)))} | ${stats(rounds.map((r) => pick(r.stock)))} |`,
     ),

@@ -7,23 +7,32 @@
 // Writes bench/results/compare.{json,md}.
 //
 //   pnpm bench:compare            (BENCH_ROUNDS, BENCH_SATURATION_MS, BENCH_RATE, BENCH_RATE_MS override)
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { closedLoop, openLoop, postJson, type OpenLoopResult, type Operation } from '../gateway/load';
-import { schemaTypes, seedJobs, signUp } from '../gateway/operations';
-import { ROOT, startService, type Service } from '../gateway/processes';
-import type { ProbeWindow } from './probe';
+import { ROOT, startService } from '../gateway/processes';
+import {
+  ask,
+  CLIENT_CPUS,
+  dashboardFor,
+  GATEWAY_CPUS,
+  JOBS_PER_USER,
+  numberEnv,
+  probe,
+  probeArgs,
+  signedInUsers,
+  startAtrium,
+  startSubgraphs,
+  subgraphEnv,
+  type BenchGateway,
+  type SubgraphUrls,
+} from './harness';
 import { releaseBenchLock, takeBenchLock } from './lock';
 import { DASHBOARD } from './operation';
 import { summariseProfile, type ProfileSummary } from './profile';
 import { compareMarkdown, type CompareReport, type GatewayRound } from './report';
 
-const SECRET = 'bench-internal-secret-0123456789abcdef0123456789';
-// The highest value the gateway accepts: the limiters still run (their cost is measured) but never refuse.
-const UNLIMITED = String(60_000_000);
-const numberEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = numberEnv('BENCH_ROUNDS', 7);
 // No new round starts once this budget is spent (BENCH_LOCK is held at most that long).
 const BUDGET_MS = numberEnv('BENCH_BUDGET_MS', 9 * 60_000);
@@ -35,74 +44,25 @@ const PROFILE = process.env.BENCH_PROFILE === '1';
 // One user per closed-loop worker: each has one request in flight, as a person would, so in-flight dedup
 // (which only ever shares within one principal) cannot flatter the numbers.
 const USERS = CONCURRENCY;
-const JOBS_PER_USER = 5;
-const GATEWAY_CPUS = '1';
-const CLIENT_CPUS = '0';
 const PROFILES_DIR = join(ROOT, 'bench', 'results', 'profiles');
 
 type Name = 'atrium' | 'stock';
-interface Gateway {
-  name: Name;
-  service: Service;
-  url: string;
-}
+type Gateway = BenchGateway<Name>;
 
-type Urls = Record<'identity' | 'integrations' | 'generation' | 'monitoring', string>;
-
-async function startGateway(name: Name, urls: Urls): Promise<Gateway> {
-  const common = {
-    INTERNAL_TOKEN_SECRET: SECRET,
-    IDENTITY_URL: urls.identity,
-    INTEGRATIONS_URL: urls.integrations,
-    GENERATION_URL: urls.generation,
-    MONITORING_URL: urls.monitoring,
-  };
-  const extra =
-    name === 'atrium' ? (process.env.BENCH_ATRIUM_NODE_ARGS ?? '').split(' ').filter(Boolean) : [];
-  const args = [...extra, '-r', join(__dirname, 'probe.ts')];
-  const options = { cpus: GATEWAY_CPUS, ipc: true };
-  const service =
-    name === 'atrium'
-      ? await startService(
-          'gateway/src/main.ts',
-          {
-            ...common,
-            LOG_LEVEL: 'info',
-            GATEWAY_HOST: '127.0.0.1',
-            GATEWAY_PORT: '0',
-            RATE_LIMIT_IP_PER_MINUTE: UNLIMITED,
-            RATE_LIMIT_USER_PER_MINUTE: UNLIMITED,
-            RATE_LIMIT_API_KEY_PER_MINUTE: UNLIMITED,
-            RATE_LIMIT_INTROSPECTION_PER_MINUTE: UNLIMITED,
-            // Admission control runs but never sheds: a shed request is a cheap error that would flatter
-            // requests per CPU-second, and on a loaded machine the event-loop gate trips on others' load.
-            ADMISSION_MAX_QUEUE: '1000000',
-            ADMISSION_QUEUE_TIMEOUT_MS: '60000',
-            ADMISSION_MAX_EVENT_LOOP_DELAY_MS: '60000',
-          },
-          /"url":"([^"]+)"[^\n]*"msg":"ready"/,
-          args,
-          options,
-        )
-      : await startService('bench/src/compare/stock-gateway.ts', common, /STOCK (\S+)\n/, args, options);
+async function startGateway(name: Name, urls: SubgraphUrls): Promise<Gateway> {
+  if (name === 'atrium') {
+    const nodeArgs = (process.env.BENCH_ATRIUM_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    return startAtrium(name, urls, { nodeArgs });
+  }
+  const service = await startService(
+    'bench/src/compare/stock-gateway.ts',
+    subgraphEnv(urls),
+    /STOCK (\S+)\n/,
+    probeArgs(),
+    { cpus: GATEWAY_CPUS, ipc: true },
+  );
   return { name, service, url: service.ready[1]! };
 }
-
-/** Sends a message to the gateway's probe and waits for the answer carrying `key`. */
-function ask<T>(gateway: Gateway, message: unknown, key: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (answer: unknown) => {
-      if (typeof answer === 'object' && answer !== null && key in answer) {
-        gateway.service.child.off('message', onMessage);
-        resolve((answer as Record<string, T>)[key]!);
-      }
-    };
-    gateway.service.child.on('message', onMessage);
-    gateway.service.child.send(message as string);
-  });
-}
-
-const probe = (gateway: Gateway) => ask<ProbeWindow>(gateway, 'probe', 'probe');
 
 async function measure(gateway: Gateway, operation: Operation): Promise<GatewayRound> {
   await closedLoop(operation, 4, 1000);
@@ -122,17 +82,11 @@ async function measure(gateway: Gateway, operation: Operation): Promise<GatewayR
     gcShareAtRate: round(window.gc.totalMs / window.cpuMs),
     loopDelay: window.loopDelay,
     gc: window.gc,
+    tail: window.tail,
   };
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
-
-/** The dashboard for one user per slot: one request in flight per user in the closed loop, as real users. */
-function operationFor(url: string, tokens: string[]): Operation {
-  const body = JSON.stringify({ query: DASHBOARD });
-  const headers = tokens.map((token) => ({ authorization: `Bearer ${token}` }));
-  return (slot = 0) => postJson(url, body, headers[slot % headers.length]).then(() => undefined);
-}
 
 /** Both gateways must give the same answer before either is timed (waiting for seeded jobs to finish). */
 async function sameAnswers(gateways: Gateway[], token: string): Promise<void> {
@@ -154,7 +108,7 @@ async function profileGateways(gateways: Gateway[], tokens: string[]): Promise<R
   const summaries = {} as Record<Name, ProfileSummary>;
   for (const gateway of gateways) {
     const path = join(PROFILES_DIR, `${gateway.name}.cpuprofile`);
-    const operation = operationFor(gateway.url, tokens);
+    const operation = dashboardFor(gateway.url, tokens);
     await ask(gateway, { profile: 'start' }, 'profiled');
     await closedLoop(operation, CONCURRENCY, SATURATION_MS);
     await ask(gateway, { profile: 'stop', path }, 'profiled');
@@ -166,29 +120,12 @@ async function profileGateways(gateways: Gateway[], tokens: string[]): Promise<R
 async function main(): Promise<void> {
   const started = new Date();
   const loadBefore = loadavg();
-  execFileSync('taskset', ['-p', '-c', CLIENT_CPUS, String(process.pid)], { stdio: 'ignore' });
-  const subgraphs = await startService(
-    'bench/src/gateway/subgraphs.ts',
-    { INTERNAL_TOKEN_SECRET: SECRET, NODE_ENV: 'development' },
-    /SUBGRAPHS (\{.*\})\n/,
-    [],
-    { cpus: CLIENT_CPUS },
-  );
+  const subgraphs = await startSubgraphs();
   const gateways: Gateway[] = [];
   try {
-    const urls = JSON.parse(subgraphs.ready[1]!) as Urls;
-    gateways.push(await startGateway('atrium', urls), await startGateway('stock', urls));
-    const atrium = gateways[0]!;
-    const types = await schemaTypes(atrium.url);
-    const sessions = [];
-    for (let i = 0; i < USERS; i++) {
-      const session = await signUp(atrium.url, types);
-      if (!session) throw new Error('sign-up failed: the benchmark needs signed-in users');
-      sessions.push(session);
-    }
-    await Promise.all(sessions.map((session) => seedJobs(atrium.url, session, types, JOBS_PER_USER)));
-    const tokens = sessions.map((session) => session.token);
-    const operations = new Map(gateways.map((g) => [g.name, operationFor(g.url, tokens)]));
+    gateways.push(await startGateway('atrium', subgraphs.urls), await startGateway('stock', subgraphs.urls));
+    const tokens = await signedInUsers(gateways[0]!.url, USERS);
+    const operations = new Map(gateways.map((g) => [g.name, dashboardFor(g.url, tokens)]));
     await sameAnswers(gateways, tokens[0]!);
     const rounds: Array<Record<Name, GatewayRound>> = [];
     await takeBenchLock();
@@ -239,7 +176,7 @@ async function main(): Promise<void> {
   } finally {
     releaseBenchLock();
     for (const gateway of gateways) await gateway.service.stop();
-    await subgraphs.stop();
+    await subgraphs.service.stop();
   }
 }
 

@@ -17,6 +17,8 @@ export interface OpenLoopResult extends Percentiles {
   rate: number;
   sent: number;
   errors: number;
+  /** How late the client itself sent requests (its own loop or CPU busy): p99 ms after the due time. */
+  sendLagP99: number;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -66,12 +68,14 @@ export async function openLoop(
   const total = Math.round((rate * durationMs) / 1000);
   const latencies: number[] = [];
   let errors = 0;
+  const lags: number[] = [];
   const pending: Promise<void>[] = [];
   const start = performance.now();
   for (let i = 0; i < total; i++) {
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    lags.push(Math.max(0, performance.now() - due));
     pending.push(
       operation(i).then(
         () => void latencies.push(performance.now() - due),
@@ -80,7 +84,7 @@ export async function openLoop(
     );
   }
   await Promise.all(pending);
-  return { rate, sent: total, errors, ...percentiles(latencies) };
+  return { rate, sent: total, errors, ...percentiles(latencies), sendLagP99: percentiles(lags).p99 };
 }
 
 /** Closed loop: `concurrency` workers repeat the operation back to back for `durationMs`. */

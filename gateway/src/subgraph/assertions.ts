@@ -46,17 +46,20 @@ export class AssertionCache {
     this.maxEntries = options.maxEntries ?? 10_000;
   }
 
-  /** An assertion for `audience` carrying exactly `subject`. */
-  get(subject: AssertionSubject, audience: string): Promise<string> {
-    const key = `${audience}\n${subjectKey(subject)}`;
+  /**
+   * An assertion for `audience` carrying exactly `subject`. `key` must be `subjectKey(subject)`: a caller making
+   * several calls for one subject computes it once.
+   */
+  get(subject: AssertionSubject, audience: string, key = subjectKey(subject)): Promise<string> {
+    const entryKey = `${audience}\n${key}`;
     // The same clock jose stamps `iat` with.
     const now = Date.now();
-    const entry = this.entries.get(key);
+    const entry = this.entries.get(entryKey);
     if (entry && now < entry.reuseUntil) {
       this.options.onResult?.('reused');
       return entry.token;
     }
-    if (entry) this.entries.delete(key);
+    if (entry) this.entries.delete(entryKey);
     this.options.onResult?.('signed');
     const token = signInternalAssertion(subject.principal, {
       secret: this.options.secret,
@@ -65,9 +68,9 @@ export class AssertionCache {
       clientIp: subject.clientIp,
       userAgent: subject.userAgent,
     });
-    this.entries.set(key, { token, reuseUntil: now + this.reuseMs });
+    this.entries.set(entryKey, { token, reuseUntil: now + this.reuseMs });
     // A failed signature is not remembered.
-    token.catch(() => this.entries.delete(key));
+    token.catch(() => this.entries.delete(entryKey));
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     return token;
   }

@@ -1,4 +1,5 @@
 interface Shared<T> {
+  scope: string;
   key: string;
   result: Promise<T>;
   controller: AbortController;
@@ -7,33 +8,37 @@ interface Shared<T> {
 }
 
 /**
- * In-flight deduplication: concurrent callers with the same key share one call instead of each making it. The
- * key decides what may be shared, so the caller builds it from everything the answer depends on (for subgraph
- * fetches: the subgraph, the whole assertion subject and the exact request body) and uses this only for reads.
- * Nothing is kept once the call settles: this is not a cache.
+ * In-flight deduplication: concurrent callers with the same scope and key share one call instead of each making
+ * it. Scope and key together decide what may be shared, so the caller builds them from everything the answer
+ * depends on (for subgraph fetches, one instance per subgraph: the whole assertion subject as scope and the
+ * exact request body as key) and uses this only for reads. They are two levels of map rather than one joined
+ * string, so a large body is never copied into a key. Nothing is kept once the call settles: this is not a cache.
  *
  * Each caller keeps its own abort: one giving up (client gone, deadline) rejects only that caller; the shared
  * call is aborted when every caller has given up.
  */
 export class InflightDedup<T> {
-  private readonly inflight = new Map<string, Shared<T>>();
+  private readonly inflight = new Map<string, Map<string, Shared<T>>>();
+  private count = 0;
 
   /** `leader` is true for the caller whose call runs, false for those who joined it. */
   run(
+    scope: string,
     key: string,
     signal: AbortSignal | undefined,
     call: (signal: AbortSignal) => Promise<T>,
   ): Promise<{ value: T; leader: boolean }> {
-    let shared = this.inflight.get(key);
+    let calls = this.inflight.get(scope);
+    let shared = calls?.get(key);
     const leader = !shared;
     if (!shared) {
+      calls ??= this.inflight.set(scope, new Map()).get(scope)!;
       const controller = new AbortController();
-      const created: Shared<T> = { key, result: call(controller.signal), controller, waiting: 0 };
+      const created: Shared<T> = { scope, key, result: call(controller.signal), controller, waiting: 0 };
       shared = created;
-      this.inflight.set(key, created);
-      const forget = () => {
-        if (this.inflight.get(key) === created) this.inflight.delete(key);
-      };
+      calls.set(key, created);
+      this.count++;
+      const forget = () => this.forget(created);
       created.result.then(forget, forget);
     }
     return this.wait(shared, signal).then((value) => ({ value, leader }));
@@ -70,13 +75,22 @@ export class InflightDedup<T> {
   private leave(shared: Shared<T>, reason: unknown): void {
     shared.waiting--;
     if (shared.waiting === 0) {
-      if (this.inflight.get(shared.key) === shared) this.inflight.delete(shared.key);
+      this.forget(shared);
       shared.controller.abort(reason);
     }
   }
 
+  /** Removes `shared` if it is still the call in flight for its scope and key. */
+  private forget(shared: Shared<T>): void {
+    const calls = this.inflight.get(shared.scope);
+    if (calls?.get(shared.key) !== shared) return;
+    calls.delete(shared.key);
+    this.count--;
+    if (calls.size === 0) this.inflight.delete(shared.scope);
+  }
+
   /** Calls in flight now (for tests and metrics). */
   get size(): number {
-    return this.inflight.size;
+    return this.count;
   }
 }

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 
 export interface SubgraphHttpClientOptions {
   /** Sockets per subgraph (per host); further calls queue for a free one. */
@@ -66,25 +67,34 @@ export class SubgraphHttpClient {
     headers: Record<string, string>,
     signal: AbortSignal,
   ): Promise<SubgraphHttpResponse> {
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
     const secure = url.protocol === 'https:';
     const send = secure ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = send(url, {
+      const req = send({
+        ...targetOf(url),
         method: 'POST',
         agent: secure ? this.https : this.http,
-        signal,
         headers: { ...headers, 'content-length': Buffer.byteLength(body) },
       });
-      req.once('error', (error: NodeJS.ErrnoException) => {
-        if (signal.aborted) reject(signal.reason);
+      // One listener of our own rather than request's `signal` option, which also watches the request with
+      // end-of-stream (half a dozen listeners per call); destroying the request frees its socket either way.
+      const onAbort = () => req.destroy(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal.removeEventListener('abort', onAbort);
+      const fail = (error: NodeJS.ErrnoException) => {
+        done();
+        if (signal.aborted) reject(signal.reason as Error);
         else reject(new TransportError(error.code ?? 'ERROR', req.reusedSocket, { cause: error }));
-      });
+      };
+      req.once('error', fail);
       req.once('response', (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > this.options.maxResponseBytes) {
+            done();
             res.destroy();
             req.destroy();
             reject(new ResponseTooLargeError('subgraph response too large'));
@@ -92,17 +102,15 @@ export class SubgraphHttpClient {
           }
           chunks.push(chunk);
         });
-        res.once('end', () =>
+        res.once('end', () => {
+          done();
           resolve({
             status: res.statusCode ?? 0,
             contentType: contentTypeOf(res.headers),
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.once('error', (error: NodeJS.ErrnoException) => {
-          if (signal.aborted) reject(signal.reason);
-          else reject(new TransportError(error.code ?? 'ERROR', req.reusedSocket, { cause: error }));
+            body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+          });
         });
+        res.once('error', fail);
       });
       req.end(body);
     });
@@ -119,6 +127,15 @@ export class SubgraphHttpClient {
     this.http.destroy();
     this.https.destroy();
   }
+}
+
+// What node:http makes of a URL on every call (node:url's urlToHttpOptions), made once per subgraph URL.
+const targets = new WeakMap<URL, ReturnType<typeof urlToHttpOptions>>();
+
+function targetOf(url: URL): ReturnType<typeof urlToHttpOptions> {
+  let target = targets.get(url);
+  if (!target) targets.set(url, (target = urlToHttpOptions(url)));
+  return target;
 }
 
 function contentTypeOf(headers: IncomingHttpHeaders): string | undefined {

@@ -54,12 +54,17 @@ export function runAttempt<T>(
     }, timeoutMs);
     for (const stop of stops) stop.addEventListener('abort', onStop, { once: true });
     running?.add(stopWith);
-    Promise.resolve()
-      .then(() => fn(controller.signal))
-      .then(
-        (value) => finish(() => resolve(value)),
-        (error: unknown) => finish(() => reject(error)),
-      );
+    let work: Promise<T>;
+    try {
+      // Called here rather than in a microtask: its signal listeners are in place, and no extra promise is made.
+      work = Promise.resolve(fn(controller.signal));
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    work.then(
+      (value) => finish(() => resolve(value)),
+      (error: unknown) => finish(() => reject(error)),
+    );
   });
 }
 
