@@ -1,29 +1,37 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { INTERNAL_ASSERTION_HEADER, signInternalAssertion, type Principal } from '@atrium/platform/auth';
+import { loadavg } from 'node:os';
+import { promisify } from 'node:util';
 import { createInfrastructure, type Infrastructure } from '@atrium/platform/infrastructure';
-import { freshPostgresDatabase, type TestDatabase } from '@atrium/platform/testing/database';
-import { PostgresStatementCounter, RedisCommandCounter } from './counters';
-import { startService, type ServiceProcess } from './processes';
+import { httpClient, type HttpClient } from '../load/user';
+import { RedisCommandCounter } from './counters';
+import { procCpuSeconds, startGenerationStack, type GenerationStack } from './stack';
 import { summarise, type Summary } from './stats';
 
 /**
- * Generation end to end on the production shape: the API process and 1 or 2 separately started worker processes
- * (compiled JS), BullMQ on Redis, PostgreSQL, the local provider with no pacing (so the pipeline — API, queue,
- * worker, database, events — is measured, not the template engine's typing speed). Events are read on the
- * event bus (Redis pub/sub), where the subgraph's subscriptions read them.
+ * Generation end to end through the gateway on the production shape: users sign in, send `generate` to the
+ * gateway with their access token (gateway → generation API → BullMQ on Redis → 1 or 2 separate worker
+ * processes → PostgreSQL → event bus), every service its own process. The local provider runs unpaced, so the
+ * pipeline is measured, not the template engine's typing speed. Completion is observed on the event bus (Redis
+ * pub/sub, the per-user topics the subgraph's subscriptions read): the cheapest correct signal, costing the
+ * services nothing, whereas a subscription or a poll per job through the gateway would add its own work.
  */
 export interface GenerationBenchOptions {
-  root: string;
   redisUrl: string;
-  postgresUrl: string;
   jobs: number;
   /** Requests in flight at once while submitting. */
   submitConcurrency: number;
-  workerConcurrency: number;
+  /** GENERATION_WORKER_CONCURRENCY of each worker; undefined: the service's default. */
+  workerConcurrency?: number;
   latencySamples: number;
-  /** Worker process counts to measure, in order (default 1 and 2). */
+  /** Worker process counts to measure, in order. */
   workerCounts: number[];
+  /** Timed throughput runs per worker count (after a warm-up), each reported. */
+  rounds: number;
+  /** Jobs of the round-trip counting run (0: skip it). */
+  roundTripJobs: number;
+  /** Another checkout to run the generation API and workers from (A/B); default this tree. */
+  generationRoot?: string;
 }
 
 /** Round trips per job, counted on the wire in a separate run (the counting proxy would slow the timed ones). */
@@ -32,7 +40,7 @@ export interface RoundTripsResult {
   jobs: number;
   /** SQL statements (simple queries + extended-protocol syncs) of the API and worker processes, per job. */
   sqlPerJob: number;
-  /** Redis commands naming the bench's key prefix (not counting those Lua scripts run inside Redis), per job. */
+  /** Redis commands naming the stack's key prefix (not counting those Lua scripts run inside Redis), per job. */
   redisPerJob: number;
 }
 
@@ -44,6 +52,13 @@ export interface ThroughputResult {
   failed: number;
   generateMs: Summary;
   completionMs: Summary;
+  /** CPU milliseconds per job by process: the stack's Node processes, `postgres` (the generation database's
+   * backends) and `redis` (the whole server, shared with anything else using it). */
+  cpuMsPerJob: Record<string, number>;
+  /** Sum of cpuMsPerJob. */
+  totalCpuMsPerJob: number;
+  /** 1-minute load average when the run ended. */
+  loadAverage: number;
 }
 
 export interface LatencyResult {
@@ -64,92 +79,89 @@ interface Event {
   job: { id: string; status: string };
 }
 
-const SECRET = randomBytes(32).toString('hex');
 const USERS = 20;
+const PASSWORD = 'Bench-generation-password-0123456789';
+const run = promisify(execFile);
+
+/** The Redis server's pid (INFO server), so its CPU can be read from /proc like every other process's. */
+async function redisPid(redisUrl: string): Promise<number | undefined> {
+  try {
+    const { stdout } = await run('redis-cli', ['-u', redisUrl, 'info', 'server']);
+    const pid = /process_id:(\d+)/.exec(stdout)?.[1];
+    return pid ? Number(pid) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 class Harness {
   private constructor(
-    readonly api: ServiceProcess,
-    readonly workers: ServiceProcess[],
+    readonly stack: GenerationStack,
+    readonly http: HttpClient,
     readonly infra: Infrastructure,
-    private readonly db: TestDatabase,
-    readonly prefix: string,
-    readonly sql?: PostgresStatementCounter,
+    /** Access token and user id of each bench user. */
+    readonly users: Array<{ token: string; id: string }>,
+    private readonly redisServerPid: number | undefined,
   ) {}
 
-  static async start(
-    options: GenerationBenchOptions,
-    workerCount: number,
-    countSql = false,
-  ): Promise<Harness> {
-    const db = await freshPostgresDatabase('bench_generation');
-    const prefix = `atrium-bench:${randomBytes(4).toString('hex')}:`;
-    let databaseUrl = db.databaseUrl!;
-    let sql: PostgresStatementCounter | undefined;
-    if (countSql) {
-      const url = new URL(databaseUrl);
-      sql = await PostgresStatementCounter.start({ host: url.hostname, port: Number(url.port || 5432) });
-      url.host = `127.0.0.1:${sql.port}`;
-      databaseUrl = url.toString();
+  static async start(options: GenerationBenchOptions, workers: number, countSql = false): Promise<Harness> {
+    const stack = await startGenerationStack({
+      redisUrl: options.redisUrl,
+      workers,
+      workerConcurrency: options.workerConcurrency,
+      countSql,
+      generationRoot: options.generationRoot,
+    });
+    try {
+      const http = httpClient(stack.gatewayUrl, options.submitConcurrency + 4);
+      const users = [];
+      for (let i = 0; i < USERS; i++) {
+        const email = `bench-${i}-${randomBytes(3).toString('hex')}@example.com`;
+        await http.graphql('mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }', {
+          i: { email, password: PASSWORD, displayName: `Bench ${i}` },
+        });
+        const { signIn } = await http.graphql<{ signIn: { accessToken?: string } }>(
+          'mutation($i: SignInInput!) { signIn(input: $i) { ... on AuthPayload { accessToken } } }',
+          { i: { email, password: PASSWORD } },
+        );
+        if (!signIn.accessToken) throw new Error('sign-in gave no access token');
+        const { me } = await http.graphql<{ me: { id: string } }>('{ me { id } }', undefined, signIn.accessToken);
+        users.push({ token: signIn.accessToken, id: me.id });
+      }
+      const infra = createInfrastructure({
+        redisUrl: options.redisUrl,
+        keyPrefix: `${stack.prefix}generation:`,
+      });
+      return new Harness(stack, http, infra, users, await redisPid(options.redisUrl));
+    } catch (error) {
+      await stack.stop();
+      throw error;
     }
-    const env = {
-      NODE_ENV: 'development',
-      INTERNAL_TOKEN_SECRET: SECRET,
-      REDIS_URL: options.redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      GENERATION_DATABASE_URL: databaseUrl,
-      HOST: '127.0.0.1',
-      GENERATION_PORT: '0',
-      GENERATION_WORKER_PORT: '0',
-      GENERATION_LOCAL_CHUNK_DELAY_MS: '0',
-      GENERATION_CACHE_TTL_SECONDS: '0',
-      GENERATION_JOBS_PER_MINUTE: '100000',
-      GENERATION_MAX_ACTIVE_PER_USER: '10000',
-      GENERATION_WORKER_CONCURRENCY: String(options.workerConcurrency),
-      LOG_LEVEL: 'info',
-    };
-    // BENCH_GENERATION_DIST: another build of the subgraph (e.g. the one before a change, for an A/B run).
-    const dist = join(options.root, process.env.BENCH_GENERATION_DIST ?? 'subgraphs/generation/dist');
-    const api = await startService('generation', join(dist, 'main.js'), env, options.root);
-    const workers = await Promise.all(
-      Array.from({ length: workerCount }, (_, i) =>
-        startService(`worker-${i}`, join(dist, 'worker/main.js'), env, options.root),
-      ),
-    );
-    const infra = createInfrastructure({ redisUrl: options.redisUrl, keyPrefix: `${prefix}generation:` });
-    return new Harness(api, workers, infra, db, prefix, sql);
   }
 
   async generate(user: number, prompt: string): Promise<string> {
-    const principal: Principal = {
-      kind: 'user',
-      userId: `bench-${user}`,
-      roles: ['MEMBER'],
-      scopes: [],
-      sessionId: null,
-      apiKeyId: null,
-    };
-    const assertion = await signInternalAssertion(principal, { secret: SECRET, audience: 'generation' });
-    const response = await fetch(this.api.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [INTERNAL_ASSERTION_HEADER]: assertion },
-      body: JSON.stringify({
-        query: 'mutation($input: GenerateInput!) { generate(input: $input) { id } }',
-        variables: { input: { kind: 'SUMMARY', prompt } },
-      }),
-    });
-    const body = (await response.json()) as { data?: { generate: { id: string } }; errors?: unknown };
-    if (!body.data) throw new Error(`generate failed: ${JSON.stringify(body.errors)}`);
-    return body.data.generate.id;
+    const { generate } = await this.http.graphql<{ generate: { id: string } }>(
+      'mutation($input: GenerateInput!) { generate(input: $input) { id } }',
+      { input: { kind: 'SUMMARY', prompt } },
+      this.users[user]!.token,
+    );
+    return generate.id;
+  }
+
+  /** CPU seconds so far of every process the pipeline runs on. */
+  async cpu(): Promise<{ processes: Record<string, number>; postgres: Map<number, number>; redis: number }> {
+    const processes: Record<string, number> = {};
+    for (const [name, service] of Object.entries(this.stack.processes)) processes[name] = service.cpuSeconds();
+    const postgres = await this.stack.postgresCpu();
+    const redis = this.redisServerPid === undefined ? 0 : (procCpuSeconds(this.redisServerPid) ?? 0);
+    return { processes, postgres, redis };
   }
 
   /** Calls `onEvent` for every event of the bench users' jobs; resolves once subscribed. */
   async listen(onEvent: (event: Event, at: number) => void): Promise<() => Promise<void>> {
     const stops = await Promise.all(
-      Array.from({ length: USERS }, (_, user) =>
-        this.infra.events.subscribe<Event>(`generation.user.bench-${user}`, (event) =>
-          onEvent(event, performance.now()),
-        ),
+      this.users.map(({ id }) =>
+        this.infra.events.subscribe<Event>(`generation.user.${id}`, (event) => onEvent(event, performance.now())),
       ),
     );
     return async () => void (await Promise.all(stops.map((stop) => stop())));
@@ -157,9 +169,8 @@ class Harness {
 
   async stop(): Promise<void> {
     await this.infra.close();
-    await Promise.all([this.api, ...this.workers].map((service) => service.stop()));
-    await this.sql?.stop();
-    await this.db.drop();
+    await this.http.close();
+    await this.stack.stop();
   }
 }
 
@@ -188,6 +199,7 @@ async function throughput(
     if (--remaining === 0) allDone();
   });
   const generateMs: number[] = [];
+  const cpuBefore = await harness.cpu();
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -210,7 +222,16 @@ async function throughput(
     ),
   ]);
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = await harness.cpu();
   await stop();
+  const perJob = (cpuSeconds: number) => Math.round(((cpuSeconds * 1000) / options.jobs) * 100) / 100;
+  const cpuMsPerJob: Record<string, number> = {};
+  for (const [name, after] of Object.entries(cpuAfter.processes))
+    cpuMsPerJob[name] = perJob(after - (cpuBefore.processes[name] ?? 0));
+  let postgres = 0;
+  for (const [pid, after] of cpuAfter.postgres) postgres += after - (cpuBefore.postgres.get(pid) ?? 0);
+  cpuMsPerJob.postgres = perJob(postgres);
+  cpuMsPerJob.redis = perJob(cpuAfter.redis - cpuBefore.redis);
   return {
     workers,
     jobs: options.jobs,
@@ -219,6 +240,10 @@ async function throughput(
     failed,
     generateMs: summarise(generateMs),
     completionMs: summarise(completion),
+    cpuMsPerJob,
+    totalCpuMsPerJob:
+      Math.round(Object.values(cpuMsPerJob).reduce((sum, ms) => sum + ms, 0) * 100) / 100,
+    loadAverage: Math.round(loadavg()[0]! * 100) / 100,
   };
 }
 
@@ -280,14 +305,14 @@ async function roundTrips(
   const harness = await Harness.start(options, workers, true);
   try {
     await throughput(harness, { ...options, jobs: Math.min(40, jobs) }, workers);
-    const redis = await RedisCommandCounter.start(options.redisUrl, harness.prefix);
-    const sqlBefore = harness.sql!.statements;
+    const redis = await RedisCommandCounter.start(options.redisUrl, harness.stack.prefix);
+    const sqlBefore = harness.stack.sql!.statements;
     try {
       await throughput(harness, { ...options, jobs }, workers);
     } finally {
       await redis.stop();
     }
-    const sql = harness.sql!.statements - sqlBefore;
+    const sql = harness.stack.sql!.statements - sqlBefore;
     return {
       workers,
       jobs,
@@ -313,13 +338,15 @@ export async function benchGeneration(options: GenerationBenchOptions): Promise<
     const harness = await Harness.start(options, workers);
     try {
       // A short warm-up: JIT, connection pools, prepared statements.
-      await throughput(harness, { ...options, jobs: Math.min(40, options.jobs) }, workers);
-      result.throughput.push(await throughput(harness, options, workers));
+      await throughput(harness, { ...options, jobs: Math.min(200, options.jobs) }, workers);
+      for (let round = 0; round < options.rounds; round++)
+        result.throughput.push(await throughput(harness, options, workers));
       result.latency.push(await latency(harness, options, workers));
     } finally {
       await harness.stop();
     }
-    result.roundTrips.push(await roundTrips(options, workers, 200));
+    if (options.roundTripJobs > 0)
+      result.roundTrips.push(await roundTrips(options, workers, options.roundTripJobs));
   }
   return result;
 }
