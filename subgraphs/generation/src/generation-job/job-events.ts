@@ -95,6 +95,25 @@ function iso(date: Date | string | null): string | null {
   return typeof date === 'string' ? date : date.toISOString();
 }
 
+export interface EventExtra {
+  delta?: string;
+  message?: string;
+  outputReset?: boolean;
+}
+
+/** The event of `job` as it is now (its sequence is the event's). */
+export function eventOf(job: GenerationJob, type: GenerationEventType, extra: EventExtra = {}): JobEventPayload {
+  const withOutput = type === GenerationEventType.SNAPSHOT || type === GenerationEventType.STATUS;
+  return {
+    sequence: job.sequence,
+    type,
+    delta: extra.delta ?? null,
+    message: extra.message ?? null,
+    outputReset: extra.outputReset ?? false,
+    job: toView(job, withOutput),
+  };
+}
+
 /**
  * Publishes job events on the job's and the owner's topics. Delivery is at-most-once (pub/sub): a failure is
  * logged, never thrown, because the job's state is already stored and subscribers re-read it (snapshot first).
@@ -105,28 +124,26 @@ export class JobEventPublisher {
     private readonly log: Logger,
   ) {}
 
-  async publish(
-    job: GenerationJob,
-    type: GenerationEventType,
-    extra: { delta?: string; message?: string; outputReset?: boolean } = {},
-  ): Promise<void> {
-    const withOutput = type === GenerationEventType.SNAPSHOT || type === GenerationEventType.STATUS;
-    const payload: JobEventPayload = {
-      sequence: job.sequence,
-      type,
-      delta: extra.delta ?? null,
-      message: extra.message ?? null,
-      outputReset: extra.outputReset ?? false,
-      job: toView(job, withOutput),
-    };
-    try {
-      await Promise.all([
-        this.events.publish(jobTopic(job.id), payload),
-        this.events.publish(userTopic(job.ownerId), payload),
-      ]);
-    } catch (error) {
-      this.log.warn({ err: error, jobId: job.id, sequence: job.sequence }, 'could not publish a job event');
-    }
+  async publish(job: GenerationJob, type: GenerationEventType, extra: EventExtra = {}): Promise<void> {
+    await this.publishAll([eventOf(job, type, extra)]);
+  }
+
+  /**
+   * Publishes events of one job in order. All are sent at once: one connection carries them in the order given,
+   * so they arrive in that order without waiting for each to be acknowledged.
+   */
+  async publishAll(payloads: readonly JobEventPayload[]): Promise<void> {
+    const sent = payloads.flatMap((payload) => [
+      this.events.publish(jobTopic(payload.job.id), payload),
+      this.events.publish(userTopic(payload.job.ownerId), payload),
+    ]);
+    const results = await Promise.allSettled(sent);
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed)
+      this.log.warn(
+        { err: failed.reason as unknown, jobId: payloads[0]?.job.id, sequence: payloads[0]?.sequence },
+        'could not publish a job event',
+      );
   }
 
   /** Asks whichever worker runs the job to abort it (the job is already CANCELLED in the database). */

@@ -72,10 +72,11 @@ export class JobStore {
   }
 
   /**
-   * Applies `changes` and bumps the sequence if the row still has `job.sequence` and passes `guard`. On success
-   * `job` (the caller's copy) reflects the write and true is returned; false means someone else wrote first.
+   * Applies `changes` and bumps the sequence by `steps` (the events the write stands for, each owning one of the
+   * new numbers) if the row still has `job.sequence` and passes `guard`. On success `job` (the caller's copy)
+   * reflects the write and true is returned; false means someone else wrote first.
    */
-  async advance(job: GenerationJob, changes: JobChanges, guard: AdvanceGuard): Promise<boolean> {
+  async advance(job: GenerationJob, changes: JobChanges, guard: AdvanceGuard, steps = 1): Promise<boolean> {
     const now = new Date();
     const where: Record<string, unknown> = {
       id: job.id,
@@ -87,11 +88,11 @@ export class JobStore {
       where.$or = [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lt: guard.leaseFreeAt } }];
     const affected = await this.fork().nativeUpdate(GenerationJob, where, {
       ...changes,
-      sequence: job.sequence + 1,
+      sequence: job.sequence + steps,
       updatedAt: now,
     });
     if (affected !== 1) return false;
-    Object.assign(job, changes, { sequence: job.sequence + 1, updatedAt: now });
+    Object.assign(job, changes, { sequence: job.sequence + steps, updatedAt: now });
     return true;
   }
 

@@ -143,10 +143,8 @@ export class JobExecution {
         }
         this.current = { model };
         const again = attempt > 1 ? `, attempt ${attempt}` : '';
-        await writer.note(`Generating with ${provider.id} (${model})${again}`, {
-          provider: provider.id,
-          model,
-        });
+        // Stored with the first output (or the end) rather than before the call: one write fewer per run.
+        writer.stage(`Generating with ${provider.id} (${model})${again}`, { provider: provider.id, model });
       },
       delta: (text) => writer.delta(text),
       expect: (total) => writer.expect(total),

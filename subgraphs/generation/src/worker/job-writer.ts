@@ -1,18 +1,35 @@
 import type { Logger } from '@atrium/platform/logging';
-import { GenerationEventType, type JobEventPublisher } from '../generation-job/job-events';
+import {
+  eventOf,
+  GenerationEventType,
+  type EventExtra,
+  type JobEventPayload,
+  type JobEventPublisher,
+} from '../generation-job/job-events';
 import { GenerationStatus, type GenerationJob } from '../generation-job/generation-job.entity';
 import type { JobChanges, JobStore } from '../generation-job/job-store';
 import { JobCancelledError, LostOwnershipError } from './run-signals';
 
+/** A change with the event that announces it, waiting for the writer's next write. */
+interface Step {
+  changes: JobChanges;
+  type: GenerationEventType;
+  extra: EventExtra;
+}
+
 /**
  * Every write a worker run makes to its job, one at a time and in order, each persisted (compare-and-set on
- * sequence and run token) before its event is published — so a subscriber that reads a snapshot never misses
- * an event, and events leave in sequence order. Output deltas are coalesced: at most one write and one event
- * per `intervalMs`, however fast the model streams.
+ * sequence and run token) before its events are published — so a subscriber that reads a snapshot never misses
+ * an event, and events leave in sequence order. Output deltas are coalesced: at most one delta event per
+ * `intervalMs`, however fast the model streams. Everything due within one interval (a staged note, the output
+ * so far, the final status) is one write: the sequence advances by one per event, each event carrying the job
+ * as it stood at its own number.
  */
 export class JobWriter {
   private chain: Promise<void> = Promise.resolve();
   private pending = '';
+  /** Notes staged for the next write (in order), published before the output delta of that write. */
+  private staged: Step[] = [];
   private timer: NodeJS.Timeout | undefined;
   private expectedChars = 0;
   private failure: unknown;
@@ -37,18 +54,24 @@ export class JobWriter {
 
   delta(text: string): void {
     this.pending += text;
-    if (this.timer || this.failure) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.enqueue(() => this.flushNow()).catch(() => undefined);
-    }, this.deps.intervalMs);
+    this.schedule();
+  }
+
+  /**
+   * A note that need not be stored at once (the provider a run starts with): written with whatever else is due
+   * within the interval (the first output, or the end), so the run does not wait for it. Failures surface like
+   * a delta's: through `abort` and the next awaited write.
+   */
+  stage(message: string, changes: JobChanges = {}): void {
+    this.staged.push({ changes, type: GenerationEventType.PROGRESS, extra: { message } });
+    this.schedule();
   }
 
   expect(totalChars: number): void {
     this.expectedChars = totalChars;
   }
 
-  /** Writes pending output now (before a status change or at the end). */
+  /** Writes staged notes and pending output now. */
   flush(): Promise<void> {
     this.clearTimer();
     return this.enqueue(() => this.flushNow());
@@ -60,30 +83,39 @@ export class JobWriter {
     this.pending = '';
     this.expectedChars = 0;
     return this.enqueue(async () => {
-      if (!this.job.output) return;
-      await this.write({ output: null, progressBp: 0 });
-      await this.deps.publisher.publish(this.job, GenerationEventType.SNAPSHOT, {
-        message,
-        outputReset: true,
-      });
+      // Staged notes came before the reset: they are written first (with the output they saw, then voided).
+      const steps = this.takeDue();
+      if (this.job.output)
+        steps.push({
+          changes: { output: null, progressBp: 0 },
+          type: GenerationEventType.SNAPSHOT,
+          extra: { message, outputReset: true },
+        });
+      await this.writeSteps(steps);
     });
   }
 
-  /** A step worth telling subscribers (routing, a skip, a failover). */
+  /** A step worth telling subscribers (routing, a skip, a failover, a budget hold), stored before it returns. */
   note(message: string, changes: JobChanges = {}): Promise<void> {
-    return this.enqueue(async () => {
-      await this.write(changes);
-      await this.deps.publisher.publish(this.job, GenerationEventType.PROGRESS, { message });
-    });
+    this.clearTimer();
+    return this.enqueue(() =>
+      this.writeSteps([
+        ...this.takeDue(),
+        { changes, type: GenerationEventType.PROGRESS, extra: { message } },
+      ]),
+    );
   }
 
-  /** Flushes, then writes the terminal (or any status) change and publishes it with the whole output. */
+  /** Writes staged notes, pending output and the terminal (or any status) change in one write; publishes the
+   * status with the whole output. */
   async finish(changes: JobChanges, message?: string): Promise<void> {
-    await this.flush();
-    await this.enqueue(async () => {
-      await this.write(changes);
-      await this.deps.publisher.publish(this.job, GenerationEventType.STATUS, { message });
-    });
+    this.clearTimer();
+    await this.enqueue(() =>
+      this.writeSteps([
+        ...this.takeDue(),
+        { changes, type: GenerationEventType.STATUS, extra: { message } },
+      ]),
+    );
   }
 
   /** Waits for queued writes; rethrows the first write failure. */
@@ -96,13 +128,51 @@ export class JobWriter {
     this.clearTimer();
   }
 
-  private async flushNow(): Promise<void> {
-    if (!this.pending) return;
-    const text = this.pending;
-    this.pending = '';
-    const output = (this.job.output ?? '') + text;
-    await this.write({ output, progressBp: this.progressFor(output.length) });
-    await this.deps.publisher.publish(this.job, GenerationEventType.OUTPUT_DELTA, { delta: text });
+  private schedule(): void {
+    if (this.timer || this.failure) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.enqueue(() => this.flushNow()).catch(() => undefined);
+    }, this.deps.intervalMs);
+  }
+
+  private flushNow(): Promise<void> {
+    return this.writeSteps(this.takeDue());
+  }
+
+  /** Staged notes, then the pending output as one delta: what the next write carries (and no longer waits). */
+  private takeDue(): Step[] {
+    const steps = this.staged;
+    this.staged = [];
+    if (this.pending) {
+      const text = this.pending;
+      this.pending = '';
+      const output = (this.job.output ?? '') + text;
+      steps.push({
+        changes: { output, progressBp: this.progressFor(output.length) },
+        type: GenerationEventType.OUTPUT_DELTA,
+        extra: { delta: text },
+      });
+    }
+    return steps;
+  }
+
+  /**
+   * One compare-and-set write of every step's changes, the sequence advanced once per step; then each step's
+   * event, with the job as it stood after that step (its own sequence number), in order.
+   */
+  private async writeSteps(steps: Step[]): Promise<void> {
+    if (steps.length === 0) return;
+    const events: JobEventPayload[] = [];
+    const view = { ...this.job } as GenerationJob;
+    const changes: JobChanges = {};
+    for (const step of steps) {
+      Object.assign(view, step.changes, { sequence: view.sequence + 1 });
+      Object.assign(changes, step.changes);
+      events.push(eventOf(view, step.type, step.extra));
+    }
+    await this.write(changes, steps.length);
+    await this.deps.publisher.publishAll(events);
   }
 
   private progressFor(chars: number): number {
@@ -111,12 +181,10 @@ export class JobWriter {
     return Math.round(Math.min(0.95, ratio) * 10_000);
   }
 
-  private async write(changes: JobChanges): Promise<void> {
+  private async write(changes: JobChanges, steps: number): Promise<void> {
     const { store } = this.deps;
-    if (
-      await store.advance(this.job, changes, { statuses: [GenerationStatus.RUNNING], runToken: this.token })
-    )
-      return;
+    const guard = { statuses: [GenerationStatus.RUNNING], runToken: this.token };
+    if (await store.advance(this.job, changes, guard, steps)) return;
     const fresh = await store.find(this.job.id);
     if (fresh?.status === GenerationStatus.CANCELLED) throw new JobCancelledError();
     throw new LostOwnershipError();
