@@ -125,7 +125,11 @@ class Harness {
           { i: { email, password: PASSWORD } },
         );
         if (!signIn.accessToken) throw new Error('sign-in gave no access token');
-        const { me } = await http.graphql<{ me: { id: string } }>('{ me { id } }', undefined, signIn.accessToken);
+        const { me } = await http.graphql<{ me: { id: string } }>(
+          '{ me { id } }',
+          undefined,
+          signIn.accessToken,
+        );
         users.push({ token: signIn.accessToken, id: me.id });
       }
       const infra = createInfrastructure({
@@ -151,7 +155,8 @@ class Harness {
   /** CPU seconds so far of every process the pipeline runs on. */
   async cpu(): Promise<{ processes: Record<string, number>; postgres: Map<number, number>; redis: number }> {
     const processes: Record<string, number> = {};
-    for (const [name, service] of Object.entries(this.stack.processes)) processes[name] = service.cpuSeconds();
+    for (const [name, service] of Object.entries(this.stack.processes))
+      processes[name] = service.cpuSeconds();
     const postgres = await this.stack.postgresCpu();
     const redis = this.redisServerPid === undefined ? 0 : (procCpuSeconds(this.redisServerPid) ?? 0);
     return { processes, postgres, redis };
@@ -161,7 +166,9 @@ class Harness {
   async listen(onEvent: (event: Event, at: number) => void): Promise<() => Promise<void>> {
     const stops = await Promise.all(
       this.users.map(({ id }) =>
-        this.infra.events.subscribe<Event>(`generation.user.${id}`, (event) => onEvent(event, performance.now())),
+        this.infra.events.subscribe<Event>(`generation.user.${id}`, (event) =>
+          onEvent(event, performance.now()),
+        ),
       ),
     );
     return async () => void (await Promise.all(stops.map((stop) => stop())));
@@ -241,8 +248,7 @@ async function throughput(
     generateMs: summarise(generateMs),
     completionMs: summarise(completion),
     cpuMsPerJob,
-    totalCpuMsPerJob:
-      Math.round(Object.values(cpuMsPerJob).reduce((sum, ms) => sum + ms, 0) * 100) / 100,
+    totalCpuMsPerJob: Math.round(Object.values(cpuMsPerJob).reduce((sum, ms) => sum + ms, 0) * 100) / 100,
     loadAverage: Math.round(loadavg()[0]! * 100) / 100,
   };
 }

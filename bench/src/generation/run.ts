@@ -50,7 +50,8 @@ function markdown(
     `| workers | ${names.join(' | ')} | total |`,
     `|---|${names.map(() => '---|').join('')}---|`,
     ...result.throughput.map(
-      (t) => `| ${t.workers} | ${names.map((n) => t.cpuMsPerJob[n] ?? '').join(' | ')} | ${t.totalCpuMsPerJob} |`,
+      (t) =>
+        `| ${t.workers} | ${names.map((n) => t.cpuMsPerJob[n] ?? '').join(' | ')} | ${t.totalCpuMsPerJob} |`,
     ),
     '',
     'From /proc/<pid>/stat (user + system) before and after each run. `postgres`: the backends connected to the',
@@ -65,7 +66,7 @@ function markdown(
     '',
     'Counted on the wire in a separate run: a TCP proxy in front of the generation database counts Query and Sync',
     "messages; `redis-cli MONITOR` counts the commands naming the run's random key prefix (not those Lua scripts",
-    'run inside Redis), the gateway\'s included. Pub/sub deliveries to subscribers are not commands and are not counted.',
+    "run inside Redis), the gateway's included. Pub/sub deliveries to subscribers are not commands and are not counted.",
     '',
     '## Latency of one job at a time (from sending `generate`)',
     '',

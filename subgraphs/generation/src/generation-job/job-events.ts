@@ -102,7 +102,11 @@ export interface EventExtra {
 }
 
 /** The event of `job` as it is now (its sequence is the event's). */
-export function eventOf(job: GenerationJob, type: GenerationEventType, extra: EventExtra = {}): JobEventPayload {
+export function eventOf(
+  job: GenerationJob,
+  type: GenerationEventType,
+  extra: EventExtra = {},
+): JobEventPayload {
   const withOutput = type === GenerationEventType.SNAPSHOT || type === GenerationEventType.STATUS;
   return {
     sequence: job.sequence,

@@ -111,10 +111,7 @@ export class JobWriter {
   async finish(changes: JobChanges, message?: string): Promise<void> {
     this.clearTimer();
     await this.enqueue(() =>
-      this.writeSteps([
-        ...this.takeDue(),
-        { changes, type: GenerationEventType.STATUS, extra: { message } },
-      ]),
+      this.writeSteps([...this.takeDue(), { changes, type: GenerationEventType.STATUS, extra: { message } }]),
     );
   }
 
