@@ -1,8 +1,12 @@
 // `pnpm bench:subscriptions`: Atrium's gateway engine against plain graphql-ws serving the same events from one
 // process, on this machine. Two shapes — (a) fan-out: N subscribers of one user watching one channel; (b)
 // per-job: N users each watching their own channel — for N = 1k, 5k, 10k (BENCH_SIZES overrides).
-// The subscriber sockets are spread over BENCH_CLIENT_PROCESSES client processes (clients.ts), so the client
-// side does not limit latency (plain graphql-ws's own p99 at the same N shows it). Every channel gets one event
+// The subscriber sockets are spread over BENCH_CLIENT_PROCESSES client processes (clients.ts), each a minimal
+// graphql-transport-ws client over raw `ws`, the same for both servers: with the full graphql-ws client the
+// clients' CPU per delivery was as large as the server's and the fan-out tail was partly the clients' own queue
+// (see clients.ts; the e2e tests use the real graphql-ws client). BENCH_TRACE_WRITES=1 prints, per event, when
+// the server wrote its first and last frame after the publish, and client and server CPU per delivery, so one
+// can tell whose time a latency is. Every channel gets one event
 // per BENCH_INTERVAL_MS (per-job: the channels' events spread evenly over the interval), BENCH_EVENTS times.
 // Reports deliveries per serving-process CPU-second (the gateway's alone; the ticker subgraph behind it is not
 // counted), p50/p95/p99 latency from publish to the client's `next`, RSS per subscriber after a full GC, and
@@ -92,6 +96,21 @@ function ask(service: Service, command: string, reply: string): Promise<void> {
   });
 }
 
+/** The server's write bursts since the last call (BENCH_TRACE_WRITES=1, server.ts). */
+function bursts(service: Service): Promise<{ first: number; last: number; frames: number }[]> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      const found = (message as { bursts?: { first: number; last: number; frames: number }[] } | null)
+        ?.bursts;
+      if (!found) return;
+      service.child.off('message', onMessage);
+      resolve(found);
+    };
+    service.child.on('message', onMessage);
+    service.child.send('bursts');
+  });
+}
+
 const fileName = (name: string) => name.replace(/ /g, '_');
 
 /** With BENCH_HEAP_SNAPSHOTS=<dir>, a heap snapshot of the server into it (bench/results/subscriptions-heap.md). */
@@ -143,7 +162,7 @@ class ClientFleet {
   }
 
   /** Every process's current count of deliveries (after snapshots). */
-  async received(): Promise<{ values: number[]; errors: number }> {
+  async received(): Promise<{ values: number[]; errors: number; cpuSeconds: number }> {
     const all = await Promise.all(
       this.children.map((child) => {
         const reports = this.reports.get(child)!;
@@ -158,7 +177,11 @@ class ClientFleet {
         })();
       }),
     );
-    return { values: all.flatMap((r) => r.values), errors: all.reduce((sum, r) => sum + r.errors, 0) };
+    return {
+      values: all.flatMap((r) => r.values),
+      errors: all.reduce((sum, r) => sum + r.errors, 0),
+      cpuSeconds: all.reduce((sum, r) => sum + r.cpuSeconds, 0),
+    };
   }
 
   async close(): Promise<void> {
@@ -198,6 +221,9 @@ async function measure(
   const expected = n * EVENTS;
   await cpuProfile(target, label, 'start');
   const loadBefore = loadavg()[0]!;
+  const clientCpuBefore = (await fleet.received()).cpuSeconds;
+  await bursts(target);
+  const published: number[] = [];
   const cpuBefore = target.cpuSeconds();
   const batches: string[] = [];
   for (let offset = 0; offset < channels.length; offset += PUBLISH_BATCH) {
@@ -211,19 +237,35 @@ async function measure(
       const due = start + round * interval + (b * interval) / batches.length;
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
+      published.push(performance.timeOrigin + performance.now());
       await fetch(`${publishUrl}?channels=${batches[b]}&count=1&from=${round + 1}`, { method: 'POST' });
     }
   }
   const latencies: number[] = [];
   let errors = 0;
+  let clientCpu = 0;
   const deadline = Date.now() + 120_000;
   while (latencies.length < expected && Date.now() < deadline) {
     await sleep(250);
     const batch = await fleet.received();
     latencies.push(...batch.values);
     errors += batch.errors;
+    clientCpu = batch.cpuSeconds - clientCpuBefore;
   }
   const cpu = target.cpuSeconds() - cpuBefore;
+  if (process.env.BENCH_TRACE_WRITES === '1') {
+    const written = await bursts(target);
+    // Each burst belongs to the last event published before it began.
+    const perRound = written.map((burst) => {
+      const at = published.filter((time) => time <= burst.first).pop() ?? NaN;
+      return `+${Math.round(burst.first - at)}..+${Math.round(burst.last - at)} ms (${burst.frames})`;
+    });
+    console.log(
+      `${label}: server writes after publish per round: ${perRound.join(', ')}; ` +
+        `client CPU ${((clientCpu / Math.max(latencies.length, 1)) * 1e6).toFixed(1)} µs/delivery ` +
+        `(${clientCpu.toFixed(2)} s), server CPU ${((cpu / Math.max(latencies.length, 1)) * 1e6).toFixed(1)} µs/delivery`,
+    );
+  }
   const loadAverage = Math.max(loadBefore, loadavg()[0]!);
   await cpuProfile(target, label, 'stop');
   await fleet.close();
@@ -249,12 +291,20 @@ async function measure(
   return row;
 }
 
+const trace = { BENCH_TRACE_WRITES: process.env.BENCH_TRACE_WRITES ?? '0' };
+
 async function withServers(shape: Shape, n: number, servers: ServerName[]): Promise<Row[]> {
   const rows: Row[] = [];
   const options = { ipc: true, ...(SERVER_CPUS ? { cpus: SERVER_CPUS } : {}) };
   const others = CLIENT_CPUS ? { cpus: CLIENT_CPUS } : {};
   if (servers.includes('plain graphql-ws')) {
-    const plain = await startService(ENTRY, { BENCH_ROLE: 'plain' }, /READY (\S+)/, ['--expose-gc'], options);
+    const plain = await startService(
+      ENTRY,
+      { BENCH_ROLE: 'plain', ...trace },
+      /READY (\S+)/,
+      ['--expose-gc'],
+      options,
+    );
     const plainUrl = plain.ready[1]!;
     try {
       rows.push(
@@ -282,7 +332,7 @@ async function withServers(shape: Shape, n: number, servers: ServerName[]): Prom
     const tickerUrl = ticker.ready[1]!;
     const gateway = await startService(
       ENTRY,
-      { BENCH_ROLE: 'gateway', TICKER_URL: tickerUrl },
+      { BENCH_ROLE: 'gateway', TICKER_URL: tickerUrl, ...trace },
       /READY (\S+)/,
       ['--expose-gc', ...nodeArgs('GATEWAY')],
       options,
@@ -339,6 +389,9 @@ function writeResults(fresh: Row[]): void {
     'growth in heap space freed earlier). Load: the 1-minute load average during the row (other engineers run',
     'niced work; the benchmark runs at normal priority, but this kernel schedules per session (autogroup), so',
     "their niced work still takes its session's share of the CPU). Memory: bench/results/subscriptions-heap.md.",
+    'Clients: a minimal graphql-transport-ws client over raw `ws` (bench/src/subscriptions/clients.ts), the same',
+    'for both servers; the full graphql-ws client cost as much CPU per delivery as the server under test, so at',
+    "10k fan-out the measured tail was partly the clients' (the e2e tests use the real graphql-ws client).",
     '',
     '| shape | N | server | deliveries | per CPU-s | ratio | p50 ms | p95 ms | p99 ms | max ms | RSS/sub KB | heap/sub KB | load |',
     '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -14,7 +14,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { composeServices } from '@apollo/composition';
 import { buildSchema, parse } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { createGatewayServer } from '@atrium/gateway/server';
 import { loadGatewayConfig } from '@atrium/gateway/config';
 import { ANONYMOUS, type Principal } from '@atrium/platform/auth';
@@ -160,6 +160,22 @@ async function gateway(): Promise<string> {
   return (await server.listen(0, '127.0.0.1')).url;
 }
 
+// BENCH_TRACE_WRITES=1: the wall-clock times of the first and last frame written in each burst of writes
+// (a gap > 100 ms starts a new one), so run.ts can tell the server's share of a delivery's latency.
+const bursts: { first: number; last: number; frames: number }[] = [];
+if (process.env.BENCH_TRACE_WRITES === '1') {
+  const original = WebSocket.prototype.send;
+  WebSocket.prototype.send = function send(this: WebSocket, ...args: unknown[]) {
+    const now = performance.timeOrigin + performance.now();
+    const current = bursts[bursts.length - 1];
+    if (current && now - current.last < 100) {
+      current.last = now;
+      current.frames++;
+    } else bursts.push({ first: now, last: now, frames: 1 });
+    return (original as (...a: unknown[]) => void).apply(this, args);
+  } as typeof original;
+}
+
 const roles: Record<string, () => Promise<string>> = { plain, ticker, gateway };
 const role = roles[process.env.BENCH_ROLE ?? ''];
 if (!role) throw new Error('BENCH_ROLE must be plain, ticker or gateway');
@@ -190,6 +206,10 @@ process.on('message', (message) => {
       if (!error) writeFileSync(message.slice('profile-stop:'.length), JSON.stringify(result.profile));
       process.send?.('profile-stopped');
     });
+  }
+  if (message === 'bursts') {
+    process.send?.({ bursts: bursts.splice(0) });
+    return;
   }
   if (message !== 'gc') return;
   const gc = (globalThis as { gc?: () => void }).gc;

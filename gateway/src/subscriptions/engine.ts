@@ -8,7 +8,7 @@ import type { SubscriptionMetrics } from './metrics';
 import { printedOnce, type SubscriptionPlanner } from './planner';
 import type { DeliveredResult } from './rest-executor';
 import { SharedStream, upstreamError, type EndReason, type SharedStreamDeps } from './shared-stream';
-import { SubscriberQueue } from './subscriber-queue';
+import { SubscriberQueue, type FrameSink } from './subscriber-queue';
 import type { UpstreamPool } from './upstream';
 
 export interface EngineSettings {
@@ -35,6 +35,8 @@ export interface ClientSubscription {
   iterator: AsyncIterableIterator<DeliveredResult>;
   /** Ends it now with `error` as its last result (e.g. SUBSCRIPTION_JWT_EXPIRED). */
   end(error: GraphQLFormattedError, reason: string): void;
+  /** Has the iterator write its `next` frames to `sink` itself (SubscriberQueue.writeFramesTo). */
+  writeFramesTo(sink: FrameSink, id: string): void;
 }
 
 /**
@@ -156,6 +158,7 @@ export class SubscriptionEngine {
         stream?.leave(queue);
         queue.end({ errors: [error] });
       },
+      writeFramesTo: (sink, id) => queue.writeFramesTo(sink, id),
     };
   }
 

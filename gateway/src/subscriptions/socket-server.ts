@@ -160,6 +160,12 @@ export function startSocketServer(deps: SocketServerDeps): SocketServer {
           },
         });
         connection.subscriptions.set(id, subscription);
+        // The queue writes `next` frames itself, each event serialized once for all its subscribers (a fan-out
+        // to thousands of sockets otherwise pays graphql-ws' per-message serialization and promises for each).
+        subscription.writeFramesTo(
+          { send: (frame, written) => transport.send(connection.socket, frame, written) },
+          id,
+        );
         return subscription.iterator as AsyncIterableIterator<never>;
       },
       execute: async (args) => {
@@ -174,7 +180,8 @@ export function startSocketServer(deps: SocketServerDeps): SocketServer {
           gateway,
         )) as never;
       },
-      // Results are masked already (engine or Apollo); graphql-ws would call toJSON() on plain objects.
+      // Results are masked already (engine or Apollo); graphql-ws would call toJSON() on plain objects. (A
+      // subscription's own results do not come this way: its queue writes them, see subscribe above.)
       onNext: (_ctx, _id, _payload, _args, result) => result as FormattedExecutionResult,
       onError: (_ctx, _id, _payload, list) =>
         list.map((error) => formatGatewayError(error.toJSON(), error, { log, requestId: undefined })),

@@ -39,6 +39,13 @@ export interface GraphqlWsTransportOptions<E extends SocketExtra> {
 export interface GraphqlWsTransport {
   /** Open sockets. */
   readonly clients: ReadonlySet<WebSocket>;
+  /**
+   * Writes a protocol message the server built itself (e.g. `next` frames serialized once for many
+   * subscribers) with the same checks as graphql-ws' own messages: nothing to a socket that is not open, and a
+   * socket with more than `maxBufferedBytes` unsent is terminated. `written` runs once the data was flushed;
+   * false (and `written` never runs) when nothing was written.
+   */
+  send(socket: WebSocket, data: string, written: () => void): boolean;
   /** Closes every socket with `code` and stops upgrading. Resolves when every socket has closed (bounded). */
   close(code?: number, reason?: string, timeoutMs?: number): Promise<void>;
 }
@@ -93,16 +100,7 @@ export function attachGraphqlWs<E extends SocketExtra>(
         protocol: socket.protocol,
         send: (data) =>
           new Promise<void>((resolve) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            if (socket.bufferedAmount > options.maxBufferedBytes) {
-              log.warn(
-                { buffered: socket.bufferedAmount },
-                'graphql-ws consumer stopped reading; terminated',
-              );
-              socket.terminate();
-              return resolve();
-            }
-            socket.send(data, () => resolve());
+            if (!send(socket, data, resolve)) resolve();
           }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (cb) =>
@@ -127,8 +125,20 @@ export function attachGraphqlWs<E extends SocketExtra>(
     });
   }
 
+  function send(socket: WebSocket, data: string, written: () => void): boolean {
+    if (socket.readyState !== socket.OPEN) return false;
+    if (socket.bufferedAmount > options.maxBufferedBytes) {
+      log.warn({ buffered: socket.bufferedAmount }, 'graphql-ws consumer stopped reading; terminated');
+      socket.terminate();
+      return false;
+    }
+    socket.send(data, written);
+    return true;
+  }
+
   return {
     clients: wss.clients,
+    send,
     close: async (code = 1001, reason = 'Going away', timeoutMs = 5000) => {
       closing = true;
       options.httpServer.off('upgrade', onUpgrade);
