@@ -4,7 +4,7 @@ import { expressMiddleware, type ExpressContextFunctionArgument } from '@as-inte
 import express, { type RequestHandler } from 'express';
 import type { Logger } from '../logging';
 import type { HttpShell } from './http-shell';
-import { operationLogPlugin } from './operation-log';
+import { operationLogPlugin, type OperationLogOptions } from './operation-log';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -19,6 +19,8 @@ export interface GraphQLOptions<Ctx extends BaseContext> {
   /** Largest JSON body; larger bodies get 413 before parsing. */
   bodyLimit: string | number;
   context: (args: ExpressContextFunctionArgument) => Promise<Ctx>;
+  /** The per-operation `graphql operation` line (see operationLogPlugin). Default: every operation at info. */
+  operationLog?: OperationLogOptions;
 }
 
 export interface PreparedGraphQL<Ctx extends BaseContext> {
@@ -45,7 +47,7 @@ export function prepareGraphQL<Ctx extends BaseContext>(
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       shell.metrics.apolloPlugin(),
-      operationLogPlugin(options.log),
+      operationLogPlugin(options.log, options.operationLog),
       ...(options.apollo.plugins ?? []),
     ],
     logger: options.log,

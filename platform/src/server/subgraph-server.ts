@@ -178,6 +178,8 @@ async function serveSubgraph<Ctx extends object, App extends object>(
       ],
     },
     log,
+    // The gateway logs every operation; here reads that went well are debug lines (see operationLogPlugin).
+    operationLog: { readsLevel: 'debug' },
     before: [requireGatewayAssertion({ secret, audience: name })],
     bodyLimit: options.bodyLimit ?? '256kb',
     context: async ({ res }) =>

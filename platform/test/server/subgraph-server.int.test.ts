@@ -95,6 +95,21 @@ describe('createSubgraphServer', () => {
     expect(logged).toBeDefined();
   });
 
+  it('logs a read that went well at debug only, and one with an error at info with its code', async () => {
+    const operationLines = (requestId: string) =>
+      logs.lines.filter((l) => l.msg === 'graphql operation' && l.requestId === requestId);
+    const post = async (query: string, requestId: string) =>
+      postGraphQL(url, query, { headers: { ...(await as(MEMBER)), 'x-request-id': requestId } });
+    expect((await post('query Fine { hello }', 'req-read-fine-01')).body.data).toEqual({ hello: 'world' });
+    const failed = await post('query Failing { missing }', 'req-read-fail-01');
+    expect(failed.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+
+    expect(operationLines('req-read-fine-01')).toEqual([]);
+    expect(operationLines('req-read-fail-01')).toEqual([
+      expect.objectContaining({ level: 30, operation: 'Failing', type: 'query', errorCodes: ['NOT_FOUND'] }),
+    ]);
+  });
+
   it('keeps introspection off and gives no field suggestions', async () => {
     const introspection = await postGraphQL(url, '{ __schema { types { name } } }', {
       headers: await as(MEMBER),

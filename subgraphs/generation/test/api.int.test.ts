@@ -153,6 +153,18 @@ describe('the generation API (embedded mode)', () => {
     expect(seen).toEqual([...ids].reverse());
     const huge = await harness.gql<Page>(carol, page, { first: 1_000_000 });
     expect(huge.body.data!.generationJobs.edges).toHaveLength(5);
+    // A first page with room to spare counts its own rows; a full one and later pages count in the database.
+    expect(huge.body.data!.generationJobs.totalCount).toBe(5);
+    const exact = await harness.gql<Page>(carol, page, { first: 5 });
+    expect(exact.body.data!.generationJobs).toMatchObject({
+      totalCount: 5,
+      pageInfo: { hasNextPage: false },
+    });
+    const succeeded = await harness.gql<Page>(carol, page, { first: 4, status: 'SUCCEEDED' });
+    expect(succeeded.body.data!.generationJobs).toMatchObject({
+      totalCount: 5,
+      pageInfo: { hasNextPage: true },
+    });
     const failed = await harness.gql<Page>(carol, page, { status: 'FAILED' });
     expect(failed.body.data!.generationJobs.totalCount).toBe(0);
     const bad = await harness.gql(carol, page, { after: 'not-a-cursor' });
