@@ -1,4 +1,9 @@
-import { AdmissionController, type Admission, type RejectReason } from '../src/admission/controller';
+import {
+  AdmissionController,
+  LIMIT_WINDOW,
+  type Admission,
+  type RejectReason,
+} from '../src/admission/controller';
 
 function controller(overrides: Partial<ConstructorParameters<typeof AdmissionController>[0]> = {}) {
   const rejected: RejectReason[] = [];
@@ -79,5 +84,62 @@ describe('AdmissionController', () => {
     delay = 150;
     expect(admission.tryAdmit()?.admitted).toBe(false);
     expect(rejected).toEqual(['event_loop_delay', 'event_loop_delay']);
+  });
+
+  describe('adaptive limit', () => {
+    // Runs `count` requests one after another, each taking `ms` on the controller's clock.
+    const run = (admission: AdmissionController, clock: { t: number }, count: number, ms: number) => {
+      for (let i = 0; i < count; i++) {
+        const release = released(admission.tryAdmit());
+        clock.t += ms;
+        release();
+      }
+    };
+    const adaptive = (overrides: Partial<ConstructorParameters<typeof AdmissionController>[0]> = {}) => {
+      const clock = { t: 0 };
+      const limits: number[] = [];
+      const { admission } = controller({
+        maxConcurrent: 20,
+        minConcurrent: 8,
+        latencyTargetMs: 100,
+        now: () => clock.t,
+        onLimit: (limit) => limits.push(limit),
+        ...overrides,
+      });
+      return { admission, clock, limits };
+    };
+
+    it('shrinks while admitted requests run slower than the target, never below the floor, and refuses beyond it', () => {
+      const { admission, clock, limits } = adaptive();
+      run(admission, clock, LIMIT_WINDOW - 1, 300);
+      expect(admission.limit).toBe(20); // adapts only once a window is complete
+      run(admission, clock, 1 + 3 * LIMIT_WINDOW, 300);
+      expect(limits).toEqual([16, 12, 9, 8]);
+      run(admission, clock, LIMIT_WINDOW, 300);
+      expect(admission.limit).toBe(8);
+      // The ninth request now waits for a slot instead of slowing the eight running ones down.
+      for (let i = 0; i < 8; i++) released(admission.tryAdmit());
+      expect(admission.tryAdmit()).toBeUndefined();
+    });
+
+    it('grows back while requests wait for slots and run within the target; stays put when nobody waits', () => {
+      const { admission, clock, limits } = adaptive();
+      run(admission, clock, LIMIT_WINDOW, 300);
+      expect(admission.limit).toBe(16);
+      run(admission, clock, LIMIT_WINDOW, 10);
+      expect(admission.limit).toBe(16); // fast, but never short of slots: no reason to grow
+      const held = Array.from({ length: 16 }, () => released(admission.tryAdmit()));
+      expect(admission.tryAdmit()).toBeUndefined(); // a request found every slot taken
+      held.forEach((release) => release());
+      run(admission, clock, LIMIT_WINDOW - held.length, 10);
+      expect(limits).toEqual([16, 17]);
+    });
+
+    it('keeps a fixed limit without a latency target', () => {
+      const { admission, clock, limits } = adaptive({ latencyTargetMs: 0 });
+      run(admission, clock, 4 * LIMIT_WINDOW, 1000);
+      expect(admission.limit).toBe(20);
+      expect(limits).toEqual([]);
+    });
   });
 });

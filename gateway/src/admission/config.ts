@@ -6,8 +6,20 @@ export const admissionSpec = {
   ADMISSION_MAX_CONCURRENT: env.int({ default: 64, min: 0, max: 100_000 }),
   /** Requests that may wait for a slot; beyond it they are refused at once with 503 OVERLOADED. */
   ADMISSION_MAX_QUEUE: env.int({ default: 256, min: 0, max: 1_000_000 }),
-  /** A request that waited this long for a slot is refused (503) instead of queueing into a timeout. */
-  ADMISSION_QUEUE_TIMEOUT_MS: env.int({ default: 1000, min: 1, max: 60_000 }),
+  /**
+   * A request that waited this long for a slot is refused (503) instead of queueing into a timeout. Short: a wait
+   * is added to the request's own latency, and what cannot start soon is better told at once to come back.
+   */
+  ADMISSION_QUEUE_TIMEOUT_MS: env.int({ default: 100, min: 1, max: 60_000 }),
+  /**
+   * Median time an admitted request should take. While the median of the last 64 exceeds it, the concurrency limit
+   * shrinks (×0.8, down to ADMISSION_MIN_CONCURRENT): beyond capacity more concurrency only makes every request
+   * slower. While requests wait for slots and the median is within it, the limit grows back (+10 %, up to
+   * ADMISSION_MAX_CONCURRENT). 0: a fixed limit of ADMISSION_MAX_CONCURRENT.
+   */
+  ADMISSION_LATENCY_TARGET_MS: env.int({ default: 100, min: 0, max: 60_000 }),
+  /** The floor of the adaptive concurrency limit. */
+  ADMISSION_MIN_CONCURRENT: env.int({ default: 8, min: 1, max: 100_000 }),
   /** New requests are refused while the event loop lags more than this (p99 over the last 250 ms). 0: off. */
   ADMISSION_MAX_EVENT_LOOP_DELAY_MS: env.int({ default: 200, min: 0, max: 60_000 }),
   /** `Retry-After` of a refused request, seconds. */
@@ -16,6 +28,8 @@ export const admissionSpec = {
 
 export interface AdmissionSettings {
   maxConcurrent: number;
+  minConcurrent: number;
+  latencyTargetMs: number;
   maxQueue: number;
   queueTimeoutMs: number;
   maxEventLoopDelayMs: number;
@@ -26,12 +40,16 @@ export function admissionConfig(raw: {
   ADMISSION_MAX_CONCURRENT: number;
   ADMISSION_MAX_QUEUE: number;
   ADMISSION_QUEUE_TIMEOUT_MS: number;
+  ADMISSION_LATENCY_TARGET_MS: number;
+  ADMISSION_MIN_CONCURRENT: number;
   ADMISSION_MAX_EVENT_LOOP_DELAY_MS: number;
   ADMISSION_RETRY_AFTER_SECONDS: number;
 }): { admission: AdmissionSettings } {
   return {
     admission: {
       maxConcurrent: raw.ADMISSION_MAX_CONCURRENT,
+      minConcurrent: Math.min(raw.ADMISSION_MIN_CONCURRENT, raw.ADMISSION_MAX_CONCURRENT),
+      latencyTargetMs: raw.ADMISSION_LATENCY_TARGET_MS,
       maxQueue: raw.ADMISSION_MAX_QUEUE,
       queueTimeoutMs: raw.ADMISSION_QUEUE_TIMEOUT_MS,
       maxEventLoopDelayMs: raw.ADMISSION_MAX_EVENT_LOOP_DELAY_MS,

@@ -12,42 +12,76 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-export interface AdmissionControllerOptions extends Omit<AdmissionSettings, 'retryAfterSeconds'> {
+export interface AdmissionControllerOptions extends Omit<
+  AdmissionSettings,
+  'retryAfterSeconds' | 'minConcurrent' | 'latencyTargetMs'
+> {
+  /** Floor of the adaptive limit. Default: maxConcurrent (a fixed limit). */
+  minConcurrent?: number;
+  /** Median run time of admitted requests the limit adapts to, ms; 0 or absent: a fixed limit. */
+  latencyTargetMs?: number;
+  /** The clock run times are measured with, ms. Default performance.now. */
+  now?: () => number;
   /** The event loop's current delay, ms (see eventLoopDelayMonitor). Default: always 0. */
   eventLoopDelayMs?: () => number;
+  /** Told the new concurrency limit whenever it adapts. */
+  onLimit?: (limit: number) => void;
   /** Told about every change of the in-flight and queued counts, and every refusal. */
   onChange?: (state: { inFlight: number; queued: number }) => void;
   onReject?: (reason: RejectReason) => void;
 }
 
+/** Completed requests per adaptation of the limit. */
+export const LIMIT_WINDOW = 64;
+
 /**
- * A concurrency limit with a bounded FIFO queue in front: a request runs when fewer than `maxConcurrent` run,
+ * A concurrency limit with a bounded FIFO queue in front: a request runs when fewer than `limit` run,
  * otherwise waits for a slot — unless the queue is full, or it waits longer than `queueTimeoutMs`, or the event
- * loop is already lagging beyond `maxEventLoopDelayMs` while at least an eighth of the slots are taken; then it is refused at once, so what cannot be served is
- * shed early and what is admitted keeps its latency, instead of everything queueing into timeouts.
+ * loop is already lagging beyond `maxEventLoopDelayMs` while at least an eighth of the slots are taken; then it is
+ * refused at once, so what cannot be served is shed early and what is admitted keeps its latency, instead of
+ * everything queueing into timeouts.
+ *
+ * With `latencyTargetMs`, the limit adapts (AIMD on the median run time of the last LIMIT_WINDOW admitted
+ * requests): beyond the stack's capacity, more requests at once only make each slower (they share the same CPUs),
+ * so while the median is over the target the limit shrinks by a fifth, down to `minConcurrent`; while requests had
+ * to wait for a slot and the median is within the target it grows by a tenth, up to `maxConcurrent`.
  */
 export class AdmissionController {
   private inFlight = 0;
   private readonly queue: Waiter[] = [];
+  private currentLimit: number;
+  private readonly runTimes: number[] = [];
+  /** Whether a request found every slot taken since the last adaptation. */
+  private saturated = false;
+  private readonly now: () => number;
 
-  constructor(private readonly options: AdmissionControllerOptions) {}
+  constructor(private readonly options: AdmissionControllerOptions) {
+    this.currentLimit = options.maxConcurrent;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** The concurrency limit in force (maxConcurrent unless it adapted). */
+  get limit(): number {
+    return this.currentLimit;
+  }
 
   /**
    * Decides at once when it can: a slot (admitted), or a refusal (loop lagging, queue full). `undefined` means
    * the request has to wait: call `wait`.
    */
   tryAdmit(): Admission | undefined {
-    const { maxConcurrent, maxQueue, maxEventLoopDelayMs } = this.options;
+    const { maxQueue, maxEventLoopDelayMs } = this.options;
+    const limit = this.currentLimit;
     // The lag counts only while the gateway is busy itself: a lone request is never refused because a GC pause
     // or another process slowed the loop.
     if (
       maxEventLoopDelayMs > 0 &&
-      this.inFlight >= Math.ceil(maxConcurrent / 8) &&
+      this.inFlight >= Math.ceil(limit / 8) &&
       (this.options.eventLoopDelayMs?.() ?? 0) > maxEventLoopDelayMs
     )
       return this.reject('event_loop_delay');
-    if (this.inFlight < maxConcurrent && this.queue.length === 0)
-      return { admitted: true, release: this.take() };
+    if (this.inFlight < limit && this.queue.length === 0) return { admitted: true, release: this.take() };
+    this.saturated = true;
     if (this.queue.length >= maxQueue) return this.reject('queue_full');
     return undefined;
   }
@@ -90,18 +124,38 @@ export class AdmissionController {
   private take(): Release {
     this.inFlight++;
     this.changed();
+    const started = this.now();
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.inFlight--;
+      this.observe(this.now() - started);
       this.next();
     };
   }
 
+  /** One admitted request's run time; every LIMIT_WINDOW of them the limit adapts (see the class comment). */
+  private observe(ms: number): void {
+    const target = this.options.latencyTargetMs ?? 0;
+    if (target <= 0) return;
+    this.runTimes.push(ms);
+    if (this.runTimes.length < LIMIT_WINDOW) return;
+    const median = this.runTimes.sort((a, b) => a - b)[LIMIT_WINDOW >> 1]!;
+    this.runTimes.length = 0;
+    const { maxConcurrent } = this.options;
+    const minConcurrent = Math.min(this.options.minConcurrent ?? maxConcurrent, maxConcurrent);
+    const before = this.currentLimit;
+    if (median > target) this.currentLimit = Math.max(minConcurrent, Math.floor(before * 0.8));
+    else if (this.saturated)
+      this.currentLimit = Math.min(maxConcurrent, before + Math.max(1, Math.floor(before / 10)));
+    this.saturated = false;
+    if (this.currentLimit !== before) this.options.onLimit?.(this.currentLimit);
+  }
+
   /** Hands freed slots to the oldest waiters. */
   private next(): void {
-    while (this.inFlight < this.options.maxConcurrent && this.queue.length > 0) {
+    while (this.inFlight < this.currentLimit && this.queue.length > 0) {
       const waiter = this.queue.shift()!;
       clearTimeout(waiter.timer);
       waiter.grant(this.take());

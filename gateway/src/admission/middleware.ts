@@ -15,12 +15,18 @@ export interface GatewayAdmission {
 
 /**
  * Admission control of GraphQL requests with its metrics: `gateway_admission_in_flight`,
- * `gateway_admission_queued` and `gateway_admission_rejected_total{reason}`. A refused request gets 503 with
+ * `gateway_admission_queued`, `gateway_admission_limit` (the adaptive concurrency limit) and
+ * `gateway_admission_rejected_total{reason}`. A refused request gets 503 with
  * `Retry-After` and the code OVERLOADED before its body is even read. `maxConcurrent` 0 admits everything.
  */
 export function createAdmission(settings: AdmissionSettings, metrics: Metrics): GatewayAdmission {
   const inFlight = metrics.gauge('gateway_admission_in_flight', 'GraphQL requests being worked on', []);
   const queued = metrics.gauge('gateway_admission_queued', 'GraphQL requests waiting for admission', []);
+  const limit = metrics.gauge(
+    'gateway_admission_limit',
+    'GraphQL requests the gateway works on at once at most, as adapted to ADMISSION_LATENCY_TARGET_MS',
+    [],
+  );
   const rejected = metrics.counter(
     'gateway_admission_rejected_total',
     'GraphQL requests refused with 503 OVERLOADED, by reason',
@@ -36,7 +42,9 @@ export function createAdmission(settings: AdmissionSettings, metrics: Metrics): 
       queued.set(state.queued);
     },
     onReject: (reason) => rejected.inc({ reason }),
+    onLimit: (value) => limit.set(value),
   });
+  limit.set(settings.maxConcurrent);
   const retryAfter = String(settings.retryAfterSeconds);
   const body = (requestId: unknown) =>
     errorBody('The gateway is at capacity; retry shortly', 'OVERLOADED', {
