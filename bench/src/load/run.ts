@@ -14,10 +14,12 @@
 // reported but not held to the 200 ms target. Writes bench/results/load.{json,md}.
 //
 //   pnpm bench:load   (LOAD_STEPS=100,250,500,750,1000 LOAD_STEP_SECONDS=30 LOAD_ARRIVALS_PER_SECOND=10
-//                      LOAD_WORKERS=2 LOAD_CPU_PROF=identity,generation override)
+//                      LOAD_WORKERS=2 LOAD_CPU_PROF=identity,generation override; ADMISSION_* variables are
+//                      passed to the gateway, e.g. ADMISSION_LATENCY_TARGET_MS=0 for a fixed concurrency limit)
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { percentiles, type Percentiles } from '../gateway/load';
 import { ROOT } from '../gateway/processes';
 import { startStack, type Stack } from './stack';
@@ -42,6 +44,11 @@ interface StepResult {
   users: number;
   seconds: number;
   loadavg: number[];
+  /**
+   * p99 of this client process's own event-loop delay over the window, ms: latencies include it, so a large value
+   * means the machine (not only the stack) was too busy for them to mean much.
+   */
+  clientLoopDelayP99Ms: number;
   operations: Record<string, Percentiles & { count: number; errors: number }>;
   errorsByCode: Record<string, number>;
   requests: number;
@@ -214,6 +221,7 @@ function summarise(
   signIns: Sample[],
   window: Sample[],
   cpuMs: Record<string, number>,
+  clientLoopDelayP99Ms: number,
 ): StepResult {
   const all = [...signIns, ...window];
   const operations: StepResult['operations'] = {};
@@ -229,6 +237,7 @@ function summarise(
     users,
     seconds: STEP_SECONDS,
     loadavg: loadavg().map(round),
+    clientLoopDelayP99Ms: round(clientLoopDelayP99Ms),
     operations,
     errorsByCode,
     requests,
@@ -266,7 +275,7 @@ function markdown(report: {
   ];
   for (const s of report.steps) {
     lines.push(
-      `## ${s.users} users (${s.requests} operations, ${(s.requests / s.seconds).toFixed(1)} per second; load average ${s.loadavg.join(', ')})`,
+      `## ${s.users} users (${s.requests} operations, ${(s.requests / s.seconds).toFixed(1)} per second; load average ${s.loadavg.join(', ')}; client event-loop delay p99 ${s.clientLoopDelayP99Ms} ms)`,
       '',
       '| operation | count | p50 | p95 | p99 | max | errors |',
       '|---|---:|---:|---:|---:|---:|---:|',
@@ -309,7 +318,10 @@ async function main(): Promise<void> {
       const cpuBefore = Object.fromEntries(
         Object.entries(stack.processes).map(([n, p]) => [n, p.cpuSeconds()]),
       );
+      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      loopDelay.enable();
       await sleep(STEP_SECONDS * 1000);
+      loopDelay.disable();
       const cpuMs = Object.fromEntries(
         Object.entries(stack.processes).map(([n, p]) => [n, (p.cpuSeconds() - cpuBefore[n]!) * 1000]),
       );
@@ -319,6 +331,7 @@ async function main(): Promise<void> {
         samples.filter((s) => s.operation === 'signIn' && s.at >= arrivalsFrom && s.at < windowTo),
         samples.filter((s) => s.operation !== 'signIn' && s.at >= windowFrom && s.at < windowTo),
         cpuMs,
+        loopDelay.percentile(99) / 1e6,
       );
       steps.push(result);
       process.stdout.write(`${JSON.stringify(result)}\n`);

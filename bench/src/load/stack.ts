@@ -110,6 +110,12 @@ export async function startStack(options: {
       MONITORING_URL: monitoring,
       RATE_LIMIT_IP_PER_MINUTE: HIGH,
       RATE_LIMIT_USER_PER_MINUTE: HIGH,
+      // ADMISSION_* of the bench's own environment reach the gateway, so admission settings can be compared.
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          (entry): entry is [string, string] => entry[0].startsWith('ADMISSION_') && entry[1] !== undefined,
+        ),
+      ),
     });
     return { gatewayUrl, processes, stop };
   } catch (error) {
