@@ -60,6 +60,20 @@ describeBrowser(`the admin system page in Chromium${skipReason ? ` (skipped: ${s
     await tile.locator('[data-status="UP"]').first().waitFor();
     await page.getByText('No alert is firing.').waitFor();
     await page.getByRole('img', { name: /Queue depth: latest/ }).waitFor();
+    // The circuit-breaker and queue tables, each with its column headers for assistive technology.
+    expect(await page.getByRole('table').count()).toBe(2);
+    expect(await page.getByRole('columnheader').allTextContents()).toEqual([
+      'Service',
+      'Breaker',
+      'State',
+      'Failure rate',
+      'Queue',
+      'Waiting',
+      'Active',
+      'Delayed',
+      'Failed',
+      'Completed',
+    ]);
     expect(await accessibilityViolations(page)).toEqual([]);
     await saveScreenshot(page, 'console-system');
 

@@ -118,6 +118,13 @@ describeBrowser(`the console in Chromium${skipReason ? ` (skipped: ${skipReason}
     await page.getByRole('link', { name: 'Generate & jobs' }).click();
     const row = page.locator('tr', { hasText: 'Acme' }).first();
     await row.getByText('SUCCEEDED').waitFor();
+    expect(await page.getByRole('columnheader').allTextContents()).toEqual([
+      'Title',
+      'Kind',
+      'Status',
+      'Progress',
+      'Created',
+    ]);
     expect(await accessibilityViolations(page)).toEqual([]);
     await saveScreenshot(page, 'console-jobs');
 

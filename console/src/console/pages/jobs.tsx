@@ -9,6 +9,7 @@ import {
   type Job,
 } from '../api/jobs';
 import { useServices } from '../context';
+import { DataTable, type Column } from '../components/data-table';
 import { StatusBadge } from '../components/status';
 
 /** Start a generation, and every job of the user with its status kept live by `myGenerationEvents`. */
@@ -146,44 +147,38 @@ function JobsList() {
       )}
       {!jobs ? (
         <p>Loading…</p>
-      ) : jobs.length === 0 ? (
-        <p>No jobs yet: generate one above.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Status</th>
-              <th scope="col">Progress</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.map((job) => (
-              <tr key={job.id} data-job-id={job.id}>
-                <td>
-                  <a
-                    href={`/console/jobs/${encodeURIComponent(job.id)}`}
-                    onClick={(event) => {
-                      event.preventDefault();
-                      navigate(`/console/jobs/${encodeURIComponent(job.id)}`);
-                    }}
-                  >
-                    {job.title}
-                  </a>
-                </td>
-                <td>{kindLabel(job.kind)}</td>
-                <td>
-                  <StatusBadge status={job.status} />
-                </td>
-                <td>{Math.round(job.progress * 100)}%</td>
-                <td>{new Date(job.createdAt).toLocaleString()}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          columns={jobColumns(navigate)}
+          rows={jobs}
+          rowKey={(job) => job.id}
+          rowData={(job) => ({ 'data-job-id': job.id })}
+          empty={<p>No jobs yet: generate one above.</p>}
+        />
       )}
     </section>
   );
+}
+
+function jobColumns(navigate: (path: string) => void): Column<Job>[] {
+  return [
+    {
+      header: 'Title',
+      cell: (job) => (
+        <a
+          href={`/console/jobs/${encodeURIComponent(job.id)}`}
+          onClick={(event) => {
+            event.preventDefault();
+            navigate(`/console/jobs/${encodeURIComponent(job.id)}`);
+          }}
+        >
+          {job.title}
+        </a>
+      ),
+    },
+    { header: 'Kind', cell: (job) => kindLabel(job.kind) },
+    { header: 'Status', cell: (job) => <StatusBadge status={job.status} /> },
+    { header: 'Progress', cell: (job) => `${Math.round(job.progress * 100)}%` },
+    { header: 'Created', cell: (job) => new Date(job.createdAt).toLocaleString() },
+  ];
 }

@@ -10,6 +10,7 @@ import {
   type SystemStatus,
 } from '../api/system';
 import { HistoryChart } from '../components/chart';
+import { DataTable, type Column } from '../components/data-table';
 import { StatusBadge } from '../components/status';
 import { useServices } from '../context';
 
@@ -180,60 +181,40 @@ export function SystemPage() {
             />
           </div>
           <h3>Circuit breakers</h3>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Service</th>
-                <th scope="col">Breaker</th>
-                <th scope="col">State</th>
-                <th scope="col">Failure rate</th>
-              </tr>
-            </thead>
-            <tbody>
-              {status.circuitBreakers.map((breaker) => (
-                <tr key={`${breaker.service}/${breaker.name}`}>
-                  <td>{breaker.service}</td>
-                  <td>{breaker.name}</td>
-                  <td>
-                    <StatusBadge status={breaker.state} />
-                  </td>
-                  <td>
-                    {typeof breaker.failureRate === 'number' ? `${breaker.failureRate.toFixed(0)}%` : '—'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            columns={BREAKER_COLUMNS}
+            rows={status.circuitBreakers}
+            rowKey={(breaker) => `${breaker.service}/${breaker.name}`}
+          />
           <h3>Queues</h3>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">Active</th>
-                <th scope="col">Delayed</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Completed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {status.queues.map((queue) => (
-                <tr key={queue.name}>
-                  <td>{queue.name}</td>
-                  <td>{queue.waiting}</td>
-                  <td>{queue.active}</td>
-                  <td>{queue.delayed}</td>
-                  <td>{queue.failed}</td>
-                  <td>{queue.completed}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable columns={QUEUE_COLUMNS} rows={status.queues} rowKey={(queue) => queue.name} />
         </section>
       )}
     </>
   );
 }
+
+type Breaker = SystemStatus['circuitBreakers'][number];
+type Queue = SystemStatus['queues'][number];
+
+const BREAKER_COLUMNS: Column<Breaker>[] = [
+  { header: 'Service', cell: (breaker) => breaker.service },
+  { header: 'Breaker', cell: (breaker) => breaker.name },
+  { header: 'State', cell: (breaker) => <StatusBadge status={breaker.state} /> },
+  {
+    header: 'Failure rate',
+    cell: (breaker) => (typeof breaker.failureRate === 'number' ? `${breaker.failureRate.toFixed(0)}%` : '—'),
+  },
+];
+
+const QUEUE_COLUMNS: Column<Queue>[] = [
+  { header: 'Queue', cell: (queue) => queue.name },
+  { header: 'Waiting', cell: (queue) => queue.waiting },
+  { header: 'Active', cell: (queue) => queue.active },
+  { header: 'Delayed', cell: (queue) => queue.delayed },
+  { header: 'Failed', cell: (queue) => queue.failed },
+  { header: 'Completed', cell: (queue) => queue.completed },
+];
 
 function merge(current: Alert[], loaded: Alert[]): Alert[] {
   const known = new Set(current.map((alert) => alert.id));
