@@ -1,7 +1,8 @@
 import { buildOperationContext, type ServiceMap } from '@apollo/gateway';
 import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
-import { print, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Kind, print, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { compileEventShaper, type EventShaper } from './event-shaper';
 
 type OperationContext = ReturnType<typeof buildOperationContext>;
 
@@ -20,6 +21,11 @@ export interface SubscriptionPlan {
   /** Runs per event: the primary fetch (served from the event) followed by `rest`, if any. */
   perEvent: QueryPlan;
   operationContext: OperationContext;
+  /**
+   * Set when every selected field comes from the event itself (no `rest`): shapes an event without
+   * executeQueryPlan, or answers undefined when the event needs the executor's handling (see event-shaper.ts).
+   */
+  shaper: EventShaper | undefined;
   /** The supergraph this plan belongs to (an event of an older one is never run against a newer schema). */
   schema: PlannedSchema;
 }
@@ -95,20 +101,48 @@ export class SubscriptionPlanner {
     const primary = node.primary;
     const eventFetch: FetchNode = { ...primary, serviceName: EVENT_SOURCE };
     const nodes: PlanNode[] = node.rest ? [eventFetch, node.rest] : [eventFetch];
+    const operationContext = buildOperationContext({
+      schema: schema.apiSchema,
+      operationDocument: document,
+      operationName,
+    });
     const plan: SubscriptionPlan = {
       subgraph: primary.serviceName,
       primary,
       perEvent: { kind: 'QueryPlan', node: { kind: 'Sequence', nodes } },
-      operationContext: buildOperationContext({
-        schema: schema.apiSchema,
-        operationDocument: document,
-        operationName,
-      }),
+      operationContext,
+      shaper: node.rest ? undefined : shaperOf(schema, operationContext, primary),
       schema,
     };
     this.plans.set(key, plan);
     if (this.plans.size > MAX_CACHED_PLANS) this.plans.delete(this.plans.keys().next().value as string);
     return plan;
+  }
+}
+
+/**
+ * The event shaper of a plan without `rest`, over the same federation operation executeQueryPlan builds from the
+ * operation context (same document, same options), so both paths visit the same selections. None when the
+ * primary fetch rewrites its output (executeQueryPlan applies those rewrites) or the operation does not build.
+ */
+function shaperOf(
+  schema: PlannedSchema,
+  operationContext: OperationContext,
+  primary: FetchNode,
+): EventShaper | undefined {
+  if (primary.outputRewrites && primary.outputRewrites.length > 0) return undefined;
+  try {
+    const operation = operationFromDocument(
+      schema.federationApiSchema,
+      {
+        kind: Kind.DOCUMENT,
+        definitions: [operationContext.operation, ...Object.values(operationContext.fragments)],
+      },
+      { validate: false },
+    );
+    return compileEventShaper(operation);
+  } catch {
+    return undefined;
   }
 }
 

@@ -29,6 +29,23 @@ class EventDataSource implements GraphQLDataSource<GatewayContext> {
 }
 
 /**
+ * The result of an event whose plan has no `rest`, shaped without executeQueryPlan; undefined when the event must
+ * go through executeEvent instead: the plan has no shaper, the event carries errors (executeQueryPlan places and
+ * masks them), or the shaper finds something only the executor handles (a null in a non-null field, an invalid
+ * value). Where it answers, it answers exactly what executeEvent would (gateway/test/event-shaper.test.ts).
+ */
+export function shapeEvent(
+  plan: SubscriptionPlan,
+  event: UpstreamEvent,
+  variables: Readonly<Record<string, unknown>>,
+): DeliveredResult | undefined {
+  if (!plan.shaper) return undefined;
+  if (Array.isArray(event.errors) && event.errors.length > 0) return undefined;
+  const data = plan.shaper(event.data, variables);
+  return data ? { data } : undefined;
+}
+
+/**
  * Runs an event through the gateway's own executor (executeQueryPlan) with the same data sources as HTTP: the
  * primary fetch is answered by the event, `rest` fetches fields of other subgraphs as the subscriber, and the
  * result is shaped to the client's selection. A failing `rest` gives data with masked errors; it never throws.

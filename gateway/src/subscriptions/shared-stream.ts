@@ -5,7 +5,7 @@ import type { GatewayContext } from '../context';
 import { adoptSubgraphErrors, formatGatewayError } from '../errors';
 import type { SubscriptionMetrics } from './metrics';
 import { primaryVariables, type SubscriptionPlan } from './planner';
-import { executeEvent, type DeliveredResult, type UpstreamEvent } from './rest-executor';
+import { executeEvent, shapeEvent, type DeliveredResult, type UpstreamEvent } from './rest-executor';
 import type { SubscriberQueue } from './subscriber-queue';
 import type { UpstreamHandle, UpstreamPool } from './upstream';
 
@@ -141,6 +141,15 @@ export class SharedStream {
   private onEvent(epoch: number, event: UpstreamEvent): void {
     if (this.ended || epoch !== this.epoch) return;
     const arrivedAt = process.hrtime.bigint();
+    // Nothing waits for `rest`: an event the plan shapes by itself is delivered now, still in order.
+    const waiting = this.pending > 0;
+    if (!waiting) {
+      const shaped = shapeEvent(this.plan, event, this.variables);
+      if (shaped) {
+        this.deliver(shaped, arrivedAt);
+        return;
+      }
+    }
     if (++this.pending > this.deps.maxPending) {
       // `rest` cannot keep up: drop what waits and start over from a fresh snapshot.
       this.deps.metrics.overflows.inc();
@@ -149,14 +158,16 @@ export class SharedStream {
     }
     this.chain = this.chain.then(async () => {
       if (this.ended || epoch !== this.epoch) return;
-      const result = await executeEvent({
-        plan: this.plan,
-        event,
-        services: this.deps.services(),
-        context: this.context,
-        variables: this.variables,
-        log: this.deps.log,
-      });
+      const result =
+        (waiting ? shapeEvent(this.plan, event, this.variables) : undefined) ??
+        (await executeEvent({
+          plan: this.plan,
+          event,
+          services: this.deps.services(),
+          context: this.context,
+          variables: this.variables,
+          log: this.deps.log,
+        }));
       this.pending--;
       if (this.ended || epoch !== this.epoch) return;
       this.deliver(result, arrivedAt);
