@@ -10,6 +10,11 @@ export interface EventBus {
   /** Sends `payload` to every current subscriber of `topic`. Rejects when the store is unreachable. */
   publish<T>(topic: string, payload: T): Promise<void>;
   /**
+   * Sends each message as `publish` would, in the order given, in one round trip to the store; a payload
+   * given for several topics is serialised once. Rejects when the store is unreachable or refuses one.
+   */
+  publishAll(messages: ReadonlyArray<{ topic: string; payload: unknown }>): Promise<void>;
+  /**
    * Calls `handler` for every event on `topic` until the returned function is called. Resolves once the
    * subscription is active, so events published after that are delivered. A throwing handler is logged and
    * does not affect other handlers.

@@ -3,7 +3,15 @@ import type { Logger } from 'pino';
 import { silentLogger } from '../infrastructure/logger';
 import type { EventBus } from './index';
 import { DEFAULT_BUFFER_SIZE, TopicIterator, type EventIterator, type IterateOptions } from './iterator';
-import { assertTopic, deliver, EventBusClosedError, once, serialize, type Subscription } from './shared';
+import {
+  assertTopic,
+  deliver,
+  EventBusClosedError,
+  once,
+  serialize,
+  serializeAll,
+  type Subscription,
+} from './shared';
 
 export interface MemoryEventBusOptions {
   /** Where handler errors are logged. Default: silent. */
@@ -35,6 +43,16 @@ export class MemoryEventBus implements EventBus {
       const subscriptions = this.topics.get(topic);
       if (subscriptions) deliver(subscriptions, message, topic, this.log);
     });
+  }
+
+  async publishAll(messages: ReadonlyArray<{ topic: string; payload: unknown }>): Promise<void> {
+    this.assertOpen();
+    for (const { topic } of messages) assertTopic(topic);
+    for (const [topic, message] of serializeAll(messages))
+      queueMicrotask(() => {
+        const subscriptions = this.topics.get(topic);
+        if (subscriptions) deliver(subscriptions, message, topic, this.log);
+      });
   }
 
   async subscribe<T>(topic: string, handler: (payload: T) => void): Promise<() => Promise<void>> {

@@ -5,7 +5,15 @@ import { silentLogger } from '../infrastructure/logger';
 import { closeClient, describeError, RedisUnavailableError, type SharedRedis } from '../infrastructure/redis';
 import type { EventBus } from './index';
 import { DEFAULT_BUFFER_SIZE, TopicIterator, type EventIterator, type IterateOptions } from './iterator';
-import { assertTopic, deliver, EventBusClosedError, once, serialize, type Subscription } from './shared';
+import {
+  assertTopic,
+  deliver,
+  EventBusClosedError,
+  once,
+  serialize,
+  serializeAll,
+  type Subscription,
+} from './shared';
 import { withTimeout } from '../resilience/timing';
 
 export interface RedisEventBusOptions {
@@ -65,6 +73,21 @@ export class RedisEventBus implements EventBus {
     assertTopic(topic);
     const message = serialize(payload);
     await this.publisher.run((client) => client.publish(this.channelOf(topic), message));
+  }
+
+  async publishAll(messages: ReadonlyArray<{ topic: string; payload: unknown }>): Promise<void> {
+    this.assertOpen();
+    for (const { topic } of messages) assertTopic(topic);
+    if (messages.length === 0) return;
+    const serialized = serializeAll(messages);
+    // One pipeline: one write to the socket for all of them, replies read together.
+    const replies = await this.publisher.run((client) => {
+      const pipeline = client.pipeline();
+      for (const [topic, message] of serialized) pipeline.publish(this.channelOf(topic), message);
+      return pipeline.exec();
+    });
+    const failed = replies?.find(([error]) => error);
+    if (failed) throw failed[0];
   }
 
   async subscribe<T>(topic: string, handler: (payload: T) => void): Promise<() => Promise<void>> {

@@ -51,3 +51,15 @@ export function once(fn: () => Promise<void>): () => Promise<void> {
   let result: Promise<void> | undefined;
   return () => (result ??= fn());
 }
+
+/** `[topic, JSON]` per message, in order; a payload object given more than once is serialised once. */
+export function serializeAll(
+  messages: ReadonlyArray<{ topic: string; payload: unknown }>,
+): Array<[string, string]> {
+  const cache = new Map<unknown, string>();
+  return messages.map(({ topic, payload }) => {
+    let message = cache.get(payload);
+    if (message === undefined) cache.set(payload, (message = serialize(payload)));
+    return [topic, message];
+  });
+}

@@ -41,6 +41,25 @@ function eventBusContract(makeBus: (keyPrefix: string) => Bus): void {
     expect(other).toEqual([]);
   });
 
+  test('publishAll delivers every message to its topic, in the order given', async () => {
+    const first: unknown[] = [];
+    const other: unknown[] = [];
+    await bus.subscribe('job:1', (payload) => first.push(payload));
+    await bus.subscribe('job:2', (payload) => other.push(payload));
+    const shared = { seq: 2, at: new Date(0) };
+
+    await bus.publishAll([
+      { topic: 'job:1', payload: { seq: 1 } },
+      { topic: 'job:2', payload: shared },
+      { topic: 'job:1', payload: shared },
+      { topic: 'job:1', payload: { seq: 3 } },
+    ]);
+    await waitFor(() => first.length === 3 && other.length === 1);
+
+    expect(first).toEqual([{ seq: 1 }, { seq: 2, at: '1970-01-01T00:00:00.000Z' }, { seq: 3 }]);
+    expect(other).toEqual([{ seq: 2, at: '1970-01-01T00:00:00.000Z' }]);
+  });
+
   test('unsubscribe stops delivery to that handler only, and can be called twice', async () => {
     const left: unknown[] = [];
     const stayed: unknown[] = [];

@@ -132,22 +132,22 @@ export class JobEventPublisher {
     await this.publishAll([eventOf(job, type, extra)]);
   }
 
-  /**
-   * Publishes events of one job in order. All are sent at once: one connection carries them in the order given,
-   * so they arrive in that order without waiting for each to be acknowledged.
-   */
+  /** Publishes events of one job in order, each on the job's and the owner's topic, in one round trip. */
   async publishAll(payloads: readonly JobEventPayload[]): Promise<void> {
-    const sent = payloads.flatMap((payload) => [
-      this.events.publish(jobTopic(payload.job.id), payload),
-      this.events.publish(userTopic(payload.job.ownerId), payload),
-    ]);
-    const results = await Promise.allSettled(sent);
-    const failed = results.find((result) => result.status === 'rejected');
-    if (failed)
+    try {
+      await this.events.publishAll(
+        payloads.flatMap((payload) => [
+          { topic: jobTopic(payload.job.id), payload },
+          { topic: userTopic(payload.job.ownerId), payload },
+        ]),
+      );
+    } catch (error) {
+      const first = payloads[0];
       this.log.warn(
-        { err: failed.reason as unknown, jobId: payloads[0]?.job.id, sequence: payloads[0]?.sequence },
+        { err: error, jobId: first?.job.id, sequence: first?.sequence },
         'could not publish a job event',
       );
+    }
   }
 
   /** Asks whichever worker runs the job to abort it (the job is already CANCELLED in the database). */
