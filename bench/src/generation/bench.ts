@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { promisify } from 'node:util';
 import { createInfrastructure, type Infrastructure } from '@atrium/platform/infrastructure';
-import { httpClient, type HttpClient } from '../load/user';
+import { GraphQLFailure, httpClient, type HttpClient } from '../load/user';
 import { RedisCommandCounter } from './counters';
 import { procCpuSeconds, startGenerationStack, type GenerationStack } from './stack';
 import { summarise, type Summary } from './stats';
@@ -50,6 +50,8 @@ export interface ThroughputResult {
   seconds: number;
   jobsPerSecond: number;
   failed: number;
+  /** `generate` requests shed by the gateway (503 OVERLOADED) and sent again after Retry-After. */
+  shed: number;
   generateMs: Summary;
   completionMs: Summary;
   /** CPU milliseconds per job by process: the stack's Node processes, `postgres` (the generation database's
@@ -143,13 +145,25 @@ class Harness {
     }
   }
 
+  /** `generate` requests the gateway shed (503 OVERLOADED); each was sent again after its Retry-After. */
+  shed = 0;
+
   async generate(user: number, prompt: string): Promise<string> {
-    const { generate } = await this.http.graphql<{ generate: { id: string } }>(
-      'mutation($input: GenerateInput!) { generate(input: $input) { id } }',
-      { input: { kind: 'SUMMARY', prompt } },
-      this.users[user]!.token,
-    );
-    return generate.id;
+    for (;;) {
+      try {
+        const { generate } = await this.http.graphql<{ generate: { id: string } }>(
+          'mutation($input: GenerateInput!) { generate(input: $input) { id } }',
+          { input: { kind: 'SUMMARY', prompt } },
+          this.users[user]!.token,
+        );
+        return generate.id;
+      } catch (error) {
+        // Shed by the gateway: a real client waits as told and sends it again.
+        if (!(error instanceof GraphQLFailure) || error.retryAfterMs === undefined) throw error;
+        this.shed += 1;
+        await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+      }
+    }
   }
 
   /** CPU seconds so far of every process the pipeline runs on. */
@@ -207,6 +221,7 @@ async function throughput(
   });
   const generateMs: number[] = [];
   const cpuBefore = await harness.cpu();
+  const shedBefore = harness.shed;
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -245,6 +260,7 @@ async function throughput(
     seconds: Math.round(seconds * 100) / 100,
     jobsPerSecond: Math.round((options.jobs / seconds) * 10) / 10,
     failed,
+    shed: harness.shed - shedBefore,
     generateMs: summarise(generateMs),
     completionMs: summarise(completion),
     cpuMsPerJob,

@@ -38,12 +38,14 @@ function markdown(
     '',
     '## Throughput',
     '',
-    '| workers | jobs/s | jobs | seconds | failed | generate p50 / p95 ms | completion p50 / p95 ms | load (1 min) |',
-    '|---|---|---|---|---|---|---|---|',
+    '| workers | jobs/s | jobs | seconds | failed | shed | generate p50 / p95 ms | completion p50 / p95 ms | load (1 min) |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...result.throughput.map(
       (t) =>
-        `| ${t.workers} | ${t.jobsPerSecond} | ${t.jobs} | ${t.seconds} | ${t.failed} | ${t.generateMs.p50} / ${t.generateMs.p95} | ${t.completionMs.p50} / ${t.completionMs.p95} | ${t.loadAverage} |`,
+        `| ${t.workers} | ${t.jobsPerSecond} | ${t.jobs} | ${t.seconds} | ${t.failed} | ${t.shed} | ${t.generateMs.p50} / ${t.generateMs.p95} | ${t.completionMs.p50} / ${t.completionMs.p95} | ${t.loadAverage} |`,
     ),
+    '',
+    '`shed`: `generate` requests the gateway answered 503 OVERLOADED; each was sent again after its Retry-After.',
     '',
     '## CPU per job (ms, same runs)',
     '',
