@@ -260,8 +260,9 @@ async function measure(
       const at = published.filter((time) => time <= burst.first).pop() ?? NaN;
       return `+${Math.round(burst.first - at)}..+${Math.round(burst.last - at)} ms (${burst.frames})`;
     });
+    const shown = perRound.length > 10 ? [...perRound.slice(0, 10), `… ${perRound.length} bursts`] : perRound;
     console.log(
-      `${label}: server writes after publish per round: ${perRound.join(', ')}; ` +
+      `${label}: server writes after publish per burst: ${shown.join(', ')}; ` +
         `client CPU ${((clientCpu / Math.max(latencies.length, 1)) * 1e6).toFixed(1)} µs/delivery ` +
         `(${clientCpu.toFixed(2)} s), server CPU ${((cpu / Math.max(latencies.length, 1)) * 1e6).toFixed(1)} µs/delivery`,
     );
