@@ -7,7 +7,8 @@
 // (see clients.ts; the e2e tests use the real graphql-ws client). BENCH_TRACE_WRITES=1 prints, per event, when
 // the server wrote its first and last frame after the publish, and client and server CPU per delivery, so one
 // can tell whose time a latency is. Every channel gets one event
-// per BENCH_INTERVAL_MS (per-job: the channels' events spread evenly over the interval), BENCH_EVENTS times.
+// per BENCH_INTERVAL_MS (per-job: the channels' events spread evenly over the interval), BENCH_EVENTS times,
+// after BENCH_WARMUP_EVENTS (1) events that are not measured.
 // Reports deliveries per serving-process CPU-second (the gateway's alone; the ticker subgraph behind it is not
 // counted), p50/p95/p99 latency from publish to the client's `next`, RSS per subscriber after a full GC, and
 // the load average; rows of the sizes run replace those in bench/results/subscriptions.{json,md}.
@@ -29,6 +30,13 @@ const SERVER_CPUS = process.env.BENCH_SERVER_CPUS ?? '0';
 const CLIENT_CPUS = process.env.BENCH_CLIENT_CPUS ?? '1';
 const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 4);
 const PUBLISH_BATCH = 250;
+/**
+ * Events every channel gets after all subscriptions started and before the measured ones (not measured). The
+ * first event after the setup and the harness's forced full GC (for the RSS reading) was consistently the
+ * slowest for both servers (heap regrowth, first use of the delivery path), a state a server with traffic is
+ * not in.
+ */
+const WARMUP_EVENTS = Number(process.env.BENCH_WARMUP_EVENTS ?? 1);
 const RESULTS = join(ROOT, 'bench/results/subscriptions');
 
 type ServerName = 'plain graphql-ws' | 'atrium gateway';
@@ -219,16 +227,17 @@ async function measure(
   const after = await collectGarbage(target);
   await heapSnapshot(target, `${server}-${shape}-${n}-after`);
   const expected = n * EVENTS;
+  const batches: string[] = [];
+  for (let offset = 0; offset < channels.length; offset += PUBLISH_BATCH) {
+    batches.push(channels.slice(offset, offset + PUBLISH_BATCH).join(','));
+  }
+  await warmUp(fleet, publishUrl, batches, n, label);
   await cpuProfile(target, label, 'start');
   const loadBefore = loadavg()[0]!;
   const clientCpuBefore = (await fleet.received()).cpuSeconds;
   await bursts(target);
   const published: number[] = [];
   const cpuBefore = target.cpuSeconds();
-  const batches: string[] = [];
-  for (let offset = 0; offset < channels.length; offset += PUBLISH_BATCH) {
-    batches.push(channels.slice(offset, offset + PUBLISH_BATCH).join(','));
-  }
   // One event per channel per interval; a round's batches spread evenly over the interval.
   const interval = shape === 'fan-out' ? INTERVAL_MS : Math.max(INTERVAL_MS, (n / PER_JOB_RATE) * 1000);
   const start = performance.now();
@@ -293,6 +302,28 @@ async function measure(
 }
 
 const trace = { BENCH_TRACE_WRITES: process.env.BENCH_TRACE_WRITES ?? '0' };
+
+/** WARMUP_EVENTS events to every channel, waited for and discarded. */
+async function warmUp(
+  fleet: ClientFleet,
+  publishUrl: string,
+  batches: string[],
+  n: number,
+  label: string,
+): Promise<void> {
+  for (let round = 0; round < WARMUP_EVENTS; round++) {
+    for (const batch of batches) {
+      await fetch(`${publishUrl}?channels=${batch}&count=1&from=0`, { method: 'POST' });
+    }
+  }
+  let received = 0;
+  const deadline = Date.now() + 120_000;
+  while (received < n * WARMUP_EVENTS) {
+    if (Date.now() > deadline) throw new Error(`${label}: the warm-up events did not all arrive`);
+    await sleep(100);
+    received += (await fleet.received()).values.length;
+  }
+}
 
 async function withServers(shape: Shape, n: number, servers: ServerName[]): Promise<Row[]> {
   const rows: Row[] = [];
@@ -382,7 +413,7 @@ function writeResults(fresh: Row[]): void {
     '',
     `\`pnpm bench:subscriptions\` on this machine (2 cores shared with other work; ${CLIENT_PROCESSES} client processes,`,
     `the serving process pinned to CPU ${SERVER_CPUS || 'any'}, the clients and the ticker subgraph to CPU ${CLIENT_CPUS || 'any'}).`,
-    `Fan-out: one event per ${INTERVAL_MS} ms to all N subscribers, ${EVENTS} times. Per-job: every channel gets ${EVENTS}`,
+    `Fan-out: one event per ${INTERVAL_MS} ms to all N subscribers, ${EVENTS} times, after ${WARMUP_EVENTS} warm-up event(s) not measured. Per-job: every channel gets ${EVENTS}`,
     `events, one per max(${INTERVAL_MS} ms, N / ${PER_JOB_RATE} s) (at most ${PER_JOB_RATE} events/s in all), spread evenly. Deliveries per CPU-second`,
     'count the serving process only (the gateway; the ticker subgraph behind it is not counted); ratio = gateway /',
     "plain at the same shape and N. Latency: publish → the client's `next`. RSS per subscriber: the server's RSS",
