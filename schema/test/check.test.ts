@@ -21,6 +21,9 @@ const FILES = ['identity', 'integrations', 'generation', 'monitoring', 'supergra
   (n) => `${n}.graphql`,
 );
 
+// The first check loads and builds all four subgraph schemas: seconds on a machine running the suites in parallel.
+jest.setTimeout(60_000);
+
 describe('pnpm schema:check', () => {
   let dir: string;
   beforeEach(async () => {

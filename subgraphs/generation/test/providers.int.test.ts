@@ -190,8 +190,9 @@ describe('the model router against real OpenAI- and Anthropic-protocol servers',
     const job = await waitForJob<Job>(harness, alice, await generate());
     expect(job).toMatchObject({ status: 'SUCCEEDED', provider: 'backup' });
     const request = openai.requests[0]!;
+    // The router closed the hanging request (the server never answers it). No lower bound on when: the 300 ms
+    // timeout starts before the request reaches the server, which under load takes a while.
     expect(request.closedAt).toBeDefined();
-    expect(request.closedAt! - request.at).toBeGreaterThanOrEqual(250);
     expect(request.closedAt! - request.at).toBeLessThan(1500);
     expect(Date.now() - started).toBeLessThan(5000);
   });
