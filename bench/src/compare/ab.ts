@@ -7,7 +7,8 @@
 // Writes bench/results/<BENCH_AB_OUT or ab>.{json,md}.
 //
 //   BENCH_BASE_ROOT=/tmp/base BENCH_LOCK=/work/wt/bench.lock pnpm bench:ab
-//   (BENCH_ROUNDS, BENCH_REQUESTS, BENCH_CONCURRENCY, BENCH_BUDGET_MS, BENCH_PROFILE=1, BENCH_HEAD_ENV='{"K":"v"}')
+//   (BENCH_ROUNDS, BENCH_REQUESTS, BENCH_WARMUP, BENCH_CONCURRENCY, BENCH_BUDGET_MS, BENCH_PROFILE=1,
+//   BENCH_HEAD_ENV='{"K":"v"}')
 // A baseline checkout without its own install: `git archive <commit> | tar -x -C /tmp/base`, then symlink each
 // node_modules directory of this tree into it (the TypeScript hook resolves @atrium/* to the baseline's sources).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,9 @@ import { releaseBenchLock, takeBenchLock } from './lock';
 
 const ROUNDS = numberEnv('BENCH_ROUNDS', 9);
 const REQUESTS = numberEnv('BENCH_REQUESTS', 1500);
+// Requests each gateway serves before the first round, outside the lock: without them the first rounds measure
+// the JIT compiling the hot path (CPU per request fell by a third over a 7-round run).
+const WARMUP = numberEnv('BENCH_WARMUP', 1500);
 const CONCURRENCY = numberEnv('BENCH_CONCURRENCY', 16);
 const BASE_ROOT = process.env.BENCH_BASE_ROOT;
 const LABEL = process.env.BENCH_LABEL ?? 'head vs base';
@@ -94,6 +98,7 @@ async function main(): Promise<void> {
     const tokens = await signedInUsers(gateways[1]!.url, CONCURRENCY);
     const operations = new Map(gateways.map((g) => [g.name, dashboardFor(g.url, tokens)]));
     const rounds: Array<Record<Name, Sample>> = [];
+    for (const gateway of gateways) await countedLoop(operations.get(gateway.name)!, CONCURRENCY, WARMUP);
     await takeBenchLock();
     const roundsStarted = Date.now();
     for (let r = 0; r < ROUNDS && Date.now() - roundsStarted < BUDGET_MS; r++) {

@@ -14,6 +14,8 @@ interface MollitiaBreaker {
   requests: Array<{ result: 0 | 1 | 2 }>;
   /** The pending OPEN → HALF_OPEN transition (private in mollitia's typings, present at runtime). */
   openTimeout: ReturnType<typeof setTimeout> | 0;
+  /** Whether the state read back from the breaker's storage before each call should replace its own. */
+  isValidData(data: unknown): boolean;
   on(event: 'state-changed', listener: (state: MollitiaState) => void): unknown;
   dispose(): void;
 }
@@ -95,6 +97,10 @@ export class CountBreaker {
       permittedNumberOfCallsInHalfOpenState: settings.permittedNumberOfCallsInHalfOpenState,
       onError: settings.isFailure,
     });
+    // Before every call mollitia reads the breaker's state back from its storage, validates each entry of the
+    // sliding window and copies the window over its own: O(window) per call. Without external storage (none is
+    // configured here) that storage is the breaker's own fields, so the reload never changes anything.
+    this.breaker.isValidData = () => false;
     this.circuit = new mollitia.Circuit({
       name,
       func: (work) => work(),
