@@ -109,13 +109,34 @@ describe('AdmissionController', () => {
       return { admission, clock, limits };
     };
 
-    it('shrinks while admitted requests run slower than the target, never below the floor, and refuses beyond it', () => {
+    // Takes every slot, finds none left for one more request (it would wait), then releases them `ms` later.
+    const saturate = (admission: AdmissionController, clock: { t: number }, ms: number) => {
+      const held = Array.from({ length: admission.limit }, () => released(admission.tryAdmit()));
+      expect(admission.tryAdmit()).toBeUndefined();
+      clock.t += ms;
+      held.forEach((release) => release());
+    };
+
+    it('leaves the limit alone while requests are slow but none waits for a slot', () => {
       const { admission, clock, limits } = adaptive();
-      run(admission, clock, LIMIT_WINDOW - 1, 300);
+      // A slow operation (a sign-in's password hash) on a lightly loaded gateway: concurrency is not the cause.
+      run(admission, clock, 4 * LIMIT_WINDOW, 300);
+      expect(admission.limit).toBe(20);
+      expect(limits).toEqual([]);
+    });
+
+    it('shrinks while requests wait for slots and run slower than the target, never below the floor, and refuses beyond it', () => {
+      const { admission, clock, limits } = adaptive();
+      saturate(admission, clock, 300);
+      run(admission, clock, LIMIT_WINDOW - 21, 300);
       expect(admission.limit).toBe(20); // adapts only once a window is complete
-      run(admission, clock, 1 + 3 * LIMIT_WINDOW, 300);
+      run(admission, clock, 1, 300);
+      expect(limits).toEqual([16]);
+      for (let window = 0; window < 4; window++) {
+        saturate(admission, clock, 300);
+        run(admission, clock, LIMIT_WINDOW, 300);
+      }
       expect(limits).toEqual([16, 12, 9, 8]);
-      run(admission, clock, LIMIT_WINDOW, 300);
       expect(admission.limit).toBe(8);
       // The ninth request now waits for a slot instead of slowing the eight running ones down.
       for (let i = 0; i < 8; i++) released(admission.tryAdmit());
@@ -124,7 +145,8 @@ describe('AdmissionController', () => {
 
     it('grows back while requests wait for slots and run within the target; stays put when nobody waits', () => {
       const { admission, clock, limits } = adaptive();
-      run(admission, clock, LIMIT_WINDOW, 300);
+      saturate(admission, clock, 300);
+      run(admission, clock, LIMIT_WINDOW - 20, 300);
       expect(admission.limit).toBe(16);
       run(admission, clock, LIMIT_WINDOW, 10);
       expect(admission.limit).toBe(16); // fast, but never short of slots: no reason to grow

@@ -43,8 +43,9 @@ export const LIMIT_WINDOW = 64;
  *
  * With `latencyTargetMs`, the limit adapts (AIMD on the median run time of the last LIMIT_WINDOW admitted
  * requests): beyond the stack's capacity, more requests at once only make each slower (they share the same CPUs),
- * so while the median is over the target the limit shrinks by a fifth, down to `minConcurrent`; while requests had
- * to wait for a slot and the median is within the target it grows by a tenth, up to `maxConcurrent`.
+ * so while requests had to wait for a slot and the median is over the target the limit shrinks by a fifth, down to
+ * `minConcurrent`; while they had to wait and the median is within the target it grows by a tenth, up to
+ * `maxConcurrent`. A limit nobody waited on is left alone.
  */
 export class AdmissionController {
   private inFlight = 0;
@@ -146,7 +147,11 @@ export class AdmissionController {
     const { maxConcurrent } = this.options;
     const minConcurrent = Math.min(this.options.minConcurrent ?? maxConcurrent, maxConcurrent);
     const before = this.currentLimit;
-    if (median > target) this.currentLimit = Math.max(minConcurrent, Math.floor(before * 0.8));
+    // Only a limit that was binding is cut: while no request had to wait for a slot, concurrency is not what
+    // makes requests slow (a slow operation such as a sign-in's password hash, or another process on the
+    // machine), and cutting the limit then would only shed the next burst of a lightly loaded gateway.
+    if (this.saturated && median > target)
+      this.currentLimit = Math.max(minConcurrent, Math.floor(before * 0.8));
     else if (this.saturated)
       this.currentLimit = Math.min(maxConcurrent, before + Math.max(1, Math.floor(before / 10)));
     this.saturated = false;
