@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { freshPostgresDatabase, type TestDatabase } from '@atrium/platform/testing/database';
-import { ROOT, startService, type Service } from '../gateway/processes';
+import { ROOT, type Service } from '../gateway/processes';
+import { startBenchStack } from '../stack';
 import { PostgresStatementCounter } from './counters';
 
 // pg is the platform's dependency, not the bench's.
@@ -17,8 +14,6 @@ interface PgClient {
 const { Client } = createRequire(join(ROOT, 'platform/package.json'))('pg') as {
   Client: new (options: { connectionString: string }) => PgClient;
 };
-const READY = /"url":"([^"]+)"[^\n]*"msg":"ready"/;
-const HIGH = '60000000';
 
 export interface GenerationStackOptions {
   redisUrl: string;
@@ -42,120 +37,49 @@ export interface GenerationStack {
 }
 
 /**
- * The production shape for `generate` end to end: gateway, identity, integrations, monitoring, the generation API
- * and `workers` separate generation worker processes, each its own process from source, PostgreSQL (a fresh
- * database per subgraph), Redis (a fresh key prefix). The local provider runs unpaced and the limits that would
- * refuse one bench client are raised; nothing else differs from production.
+ * The production shape for `generate` end to end (bench/src/stack.ts) with the local provider unpaced and the
+ * per-user limits raised; with `countSql`, the generation services reach their database through a proxy that
+ * counts statements.
  */
 export async function startGenerationStack(options: GenerationStackOptions): Promise<GenerationStack> {
-  const secret = randomBytes(32).toString('hex');
-  const prefix = `atrium-bench:${randomBytes(4).toString('hex')}:`;
-  const dataDir = await mkdtemp(join(tmpdir(), 'atrium-bench-generation-'));
-  const databases: TestDatabase[] = [];
-  const processes: Record<string, Service> = {};
   let sql: PostgresStatementCounter | undefined;
-  const db = async (label: string) => {
-    const created = await freshPostgresDatabase(`bench_gen_${label}`);
-    databases.push(created);
-    return created.databaseUrl!;
-  };
-  const common = {
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'info',
-    HOST: '127.0.0.1',
-    INTERNAL_TOKEN_SECRET: secret,
-    REDIS_URL: options.redisUrl,
-    REDIS_KEY_PREFIX: prefix,
-    ATRIUM_DATA_DIR: dataDir,
-  };
-  const start = async (name: string, entry: string, env: Record<string, string>, root?: string) => {
-    const profile = process.env.BENCH_CPU_PROF
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`]
-      : [];
-    processes[name] = await startService(entry, { ...common, ...env }, READY, profile, { root });
-    return processes[name]!.ready[1]!;
-  };
-  const generationDatabaseUrl = await db('generation');
-  const stop = async () => {
-    await Promise.allSettled(Object.values(processes).map((p) => p.stop()));
-    await sql?.stop();
-    await Promise.allSettled(databases.map((d) => d.drop()));
-    await rm(dataDir, { recursive: true, force: true });
-  };
-  try {
-    let generationUrl = generationDatabaseUrl;
-    if (options.countSql) {
-      const url = new URL(generationUrl);
-      sql = await PostgresStatementCounter.start({ host: url.hostname, port: Number(url.port || 5432) });
-      url.host = `127.0.0.1:${sql.port}`;
-      generationUrl = url.toString();
-    }
-    const identity = await start('identity', 'subgraphs/identity/src/main.ts', {
-      IDENTITY_PORT: '0',
-      IDENTITY_DATABASE_URL: await db('identity'),
-      IDENTITY_IP_ATTEMPTS_PER_MINUTE: '10000',
-    });
-    const integrations = await start('integrations', 'subgraphs/integrations/src/main.ts', {
-      INTEGRATIONS_PORT: '0',
-      INTEGRATIONS_DATABASE_URL: await db('integrations'),
-    });
-    const generationEnv = {
-      GENERATION_DATABASE_URL: generationUrl,
-      GENERATION_INLINE_WORKER: 'false',
+  const stack = await startBenchStack({
+    label: 'bench_gen',
+    redisUrl: options.redisUrl,
+    workers: options.workers,
+    generationRoot: options.generationRoot,
+    generationEnv: {
       GENERATION_LOCAL_CHUNK_DELAY_MS: '0',
-      GENERATION_CACHE_TTL_SECONDS: '0',
-      GENERATION_JOBS_PER_MINUTE: HIGH,
       GENERATION_MAX_ACTIVE_PER_USER: '10000',
       ...(options.workerConcurrency && { GENERATION_WORKER_CONCURRENCY: String(options.workerConcurrency) }),
-    };
-    const root = options.generationRoot;
-    const generation = await start(
-      'generation',
-      'subgraphs/generation/src/main.ts',
-      { ...generationEnv, GENERATION_PORT: '0' },
-      root,
-    );
-    await Promise.all(
-      Array.from({ length: options.workers }, (_, i) =>
-        start(
-          `worker-${i + 1}`,
-          'subgraphs/generation/src/worker/main.ts',
-          { ...generationEnv, GENERATION_WORKER_PORT: '0' },
-          root,
-        ),
-      ),
-    );
-    const targets = { identity, integrations, generation };
-    const monitoring = await start('monitoring', 'subgraphs/monitoring/src/main.ts', {
-      MONITORING_PORT: '0',
-      MONITORING_DATABASE_URL: await db('monitoring'),
-      MONITORING_TARGETS: Object.entries(targets)
-        .map(([name, url]) => `${name}=${new URL(url).origin}`)
-        .join(','),
-    });
-    const gatewayUrl = await start('gateway', 'gateway/src/main.ts', {
-      GATEWAY_PORT: '0',
-      GATEWAY_HOST: '127.0.0.1',
-      IDENTITY_URL: identity,
-      INTEGRATIONS_URL: integrations,
-      GENERATION_URL: generation,
-      MONITORING_URL: monitoring,
-      RATE_LIMIT_IP_PER_MINUTE: HIGH,
-      RATE_LIMIT_USER_PER_MINUTE: HIGH,
-    });
-    const database = new URL(generationDatabaseUrl).pathname.slice(1);
-    return {
-      gatewayUrl,
-      processes,
-      prefix,
-      sql,
-      postgresCpu: () => postgresCpu(generationDatabaseUrl, database),
-      stop,
-    };
-  } catch (error) {
-    await stop();
+    },
+    generationDatabase: async (databaseUrl) => {
+      if (!options.countSql) return databaseUrl;
+      const url = new URL(databaseUrl);
+      sql = await PostgresStatementCounter.start({ host: url.hostname, port: Number(url.port || 5432) });
+      url.host = `127.0.0.1:${sql.port}`;
+      return url.toString();
+    },
+    nodeArgs: (name) =>
+      process.env.BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`]
+        : [],
+  }).catch(async (error: unknown) => {
+    await sql?.stop();
     throw error;
-  }
+  });
+  const database = new URL(stack.generationDatabaseUrl).pathname.slice(1);
+  return {
+    gatewayUrl: stack.gatewayUrl,
+    processes: stack.processes,
+    prefix: stack.prefix,
+    sql,
+    postgresCpu: () => postgresCpu(stack.generationDatabaseUrl, database),
+    stop: async () => {
+      await stack.stop();
+      await sql?.stop();
+    },
+  };
 }
 
 /**
