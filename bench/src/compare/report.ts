@@ -68,6 +68,15 @@ const TAIL_METRICS: Array<[string, Pick]> = [
 export function compareMarkdown(report: CompareReport): string {
   const { rounds } = report;
   const load = (values: number[]) => values.map((v) => v.toFixed(2)).join(' / ');
+  /** A metric | Atrium | stock table of absolute values, min / median / max over the rounds. */
+  const absoluteTable = (metrics: Array<[string, Pick]>) => [
+    '| metric | Atrium | stock |',
+    '|---|---:|---:|',
+    ...metrics.map(
+      ([label, pick]) =>
+        `| ${label} | ${stats(rounds.map((r) => pick(r.atrium)))} | ${stats(rounds.map((r) => pick(r.stock)))} |`,
+    ),
+  ];
   const lines = [
     '# Atrium gateway vs stock @apollo/gateway 2.14.4',
     '',
@@ -88,21 +97,11 @@ export function compareMarkdown(report: CompareReport): string {
     '',
     '## Absolute values (min / **median** / max)',
     '',
-    '| metric | Atrium | stock |',
-    '|---|---:|---:|',
-    ...METRICS.map(
-      ([label, pick]) =>
-        `| ${label} | ${stats(rounds.map((r) => pick(r.atrium)))} | ${stats(rounds.map((r) => pick(r.stock)))} |`,
-    ),
+    ...absoluteTable(METRICS),
     '',
     '## Where the tail is at the fixed rate (absolute, min / **median** / max; probe.ts and tail.ts inside each gateway)',
     '',
-    '| metric | Atrium | stock |',
-    '|---|---:|---:|',
-    ...TAIL_METRICS.map(
-      ([label, pick]) =>
-        `| ${label} | ${stats(rounds.map((r) => pick(r.atrium)))} | ${stats(rounds.map((r) => pick(r.stock)))} |`,
-    ),
+    ...absoluteTable(TAIL_METRICS),
     '',
     '## Rounds',
     '',
