@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * Everything a test creates that must be released (servers, connections, databases) goes on a leftovers list,
  * released in reverse order in `afterEach`/`afterAll`, so one failing test cannot keep the process alive.
@@ -12,6 +16,13 @@ export class Leftovers {
 
   defer(dispose: () => unknown): void {
     this.disposers.push(dispose);
+  }
+
+  /** A fresh directory under the OS's temporary directory, removed with everything else. */
+  tempDir(prefix: string): string {
+    return this.add(mkdtempSync(join(tmpdir(), prefix)), (dir) =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
   }
 
   async dispose(): Promise<void> {

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ConfigError,
@@ -11,14 +10,11 @@ import {
   withDevelopmentSecret,
 } from '../../src/config';
 import { subgraphConfigSpec } from '../../src/server';
+import { Leftovers } from '../../src/testing';
 
-const dirs: string[] = [];
-const freshDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'atrium-secret-'));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const leftovers = new Leftovers();
+afterAll(() => leftovers.dispose());
+const freshDir = () => leftovers.tempDir('atrium-secret-');
 
 const load = (source: Record<string, string | undefined>) =>
   loadConfig(subgraphConfigSpec('identity', 4001), source);

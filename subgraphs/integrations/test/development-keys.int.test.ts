@@ -1,17 +1,13 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { withDevelopmentSecret } from '@atrium/platform/config';
+import { Leftovers } from '@atrium/platform/testing';
 import { INTEGRATIONS_ENCRYPTION_DEVELOPMENT_KEYS, loadIntegrationsConfig } from '../src/config';
 import { Keyring } from '../src/credentials/keyring';
 
-const dirs: string[] = [];
-const freshDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'atrium-integrations-key-'));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const leftovers = new Leftovers();
+afterAll(() => leftovers.dispose());
+const freshDir = () => leftovers.tempDir('atrium-integrations-key-');
 
 /** What integrations' main.ts does with the environment of a start. */
 const start = (source: Record<string, string | undefined>) =>
