@@ -236,7 +236,9 @@ describe('the gateway verifier after a key rotation', () => {
       });
       // Remembers tokens far longer than they live: only their exp can end them in this one.
       const longMemory = verifierFor(jwks.url, { clockSkewSeconds: 0, cooldownMs: 10, cacheTtlMs: 60_000 });
-      const exp = Math.floor(Date.now() / 1000) + 1;
+      // At least a whole second ahead: `+ 1` left as little as a few ms to sign and verify, and a loaded CI run
+      // took longer (ERR_JWT_EXPIRED on the first verify).
+      const exp = Math.floor(Date.now() / 1000) + 2;
       const shortLived = await sign(oldJwk, exp);
       const longLived = await sign(oldJwk, '15m');
       await expect(verifier.verify(shortLived)).resolves.toMatchObject({ userId: 'u1' });
