@@ -1,11 +1,9 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { urlToHttpOptions } from 'node:url';
+import { Pool, type Dispatcher } from 'undici';
 
 export interface SubgraphHttpClientOptions {
-  /** Sockets per subgraph (per host); further calls queue for a free one. */
+  /** Connections per subgraph (per origin); further calls queue for a free one. */
   maxSockets: number;
-  /** A response body larger than this is refused with ResponseTooLargeError (and the socket dropped). */
+  /** A response body larger than this is refused with ResponseTooLargeError (and the connection dropped). */
   maxResponseBytes: number;
 }
 
@@ -21,8 +19,8 @@ export class ResponseTooLargeError extends Error {
 }
 
 /**
- * A transport-level failure (refused, reset, DNS…). `reusedSocket` tells a reset of a pooled keep-alive socket
- * the server had just closed — the one failure worth retrying at once, for idempotent calls.
+ * A transport-level failure (refused, reset, DNS…). `reusedSocket` tells a failure on a pooled keep-alive
+ * connection that had already carried an answer (the subgraph closing it as the call went out).
  */
 export class TransportError extends Error {
   constructor(
@@ -36,30 +34,25 @@ export class TransportError extends Error {
 }
 
 // The server side keeps sockets 65 s (platform applyServerTimeouts); dropping ours sooner means the gateway
-// never writes into a socket the subgraph is closing.
+// never writes into a socket the subgraph is closing. undici would otherwise keep them 4 s, or as long as the
+// server's Keep-Alive hint (65 s) minus 1 s.
 const IDLE_SOCKET_MS = 30_000;
 
 /**
- * POSTs JSON to subgraphs over keep-alive sockets (node:http: lighter per call than fetch's web streams).
- * The caller's AbortSignal destroys the request and its socket at once, so a frozen subgraph costs nothing
- * after its timeout.
+ * POSTs JSON to subgraphs over keep-alive connections: one undici Pool per subgraph origin (pipelining 1),
+ * driven through `dispatch` with a handler of our own, so a call costs neither a response stream nor fetch's
+ * web streams. The caller's AbortSignal rejects at once and drops the connection the call holds (or the one it
+ * gets if it was still queued), so a frozen subgraph costs nothing after its timeout.
+ *
+ * undici never retries a POST by itself (it replays only requests not yet written to a connection that
+ * closed); the one retry of a reset connection for queries is the policy's (resilience.ts).
  */
 export class SubgraphHttpClient {
-  private readonly http: HttpAgent;
-  private readonly https: HttpsAgent;
+  private readonly pools = new Map<string, Pool>();
+  private readonly targets = new WeakMap<URL, { pool: Pool; path: string }>();
   private closed = false;
 
-  constructor(private readonly options: SubgraphHttpClientOptions) {
-    const agentOptions = {
-      keepAlive: true,
-      maxSockets: options.maxSockets,
-      maxFreeSockets: Math.min(options.maxSockets, 64),
-      timeout: IDLE_SOCKET_MS,
-      scheduling: 'lifo' as const,
-    };
-    this.http = new HttpAgent(agentOptions);
-    this.https = new HttpsAgent(agentOptions);
-  }
+  constructor(private readonly options: SubgraphHttpClientOptions) {}
 
   post(
     url: URL,
@@ -68,51 +61,10 @@ export class SubgraphHttpClient {
     signal: AbortSignal,
   ): Promise<SubgraphHttpResponse> {
     if (signal.aborted) return Promise.reject(signal.reason as Error);
-    const secure = url.protocol === 'https:';
-    const send = secure ? httpsRequest : httpRequest;
+    const { pool, path } = this.targetOf(url);
     return new Promise((resolve, reject) => {
-      const req = send({
-        ...targetOf(url),
-        method: 'POST',
-        agent: secure ? this.https : this.http,
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-      });
-      // One listener of our own rather than request's `signal` option, which also watches the request with
-      // end-of-stream (half a dozen listeners per call); destroying the request frees its socket either way.
-      const onAbort = () => req.destroy(signal.reason as Error);
-      signal.addEventListener('abort', onAbort, { once: true });
-      const done = () => signal.removeEventListener('abort', onAbort);
-      const fail = (error: NodeJS.ErrnoException) => {
-        done();
-        if (signal.aborted) reject(signal.reason as Error);
-        else reject(new TransportError(error.code ?? 'ERROR', req.reusedSocket, { cause: error }));
-      };
-      req.once('error', fail);
-      req.once('response', (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > this.options.maxResponseBytes) {
-            done();
-            res.destroy();
-            req.destroy();
-            reject(new ResponseTooLargeError('subgraph response too large'));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.once('end', () => {
-          done();
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: contentTypeOf(res.headers),
-            body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-          });
-        });
-        res.once('error', fail);
-      });
-      req.end(body);
+      const call = new Call(resolve, reject, signal, this.options.maxResponseBytes);
+      pool.dispatch({ path, method: 'POST', headers, body }, call);
     });
   }
 
@@ -121,23 +73,113 @@ export class SubgraphHttpClient {
     return !this.closed;
   }
 
-  /** Closes every pooled socket. */
+  /** Closes every pooled connection, failing the calls still on them. */
   close(): void {
     this.closed = true;
-    this.http.destroy();
-    this.https.destroy();
+    for (const pool of this.pools.values()) pool.destroy().catch(() => undefined);
+    this.pools.clear();
+  }
+
+  private targetOf(url: URL): { pool: Pool; path: string } {
+    let target = this.targets.get(url);
+    if (target) return target;
+    let pool = this.pools.get(url.origin);
+    if (!pool) {
+      if (this.closed) throw new Error('subgraph client closed');
+      pool = new Pool(url.origin, {
+        connections: this.options.maxSockets,
+        pipelining: 1,
+        keepAliveTimeout: IDLE_SOCKET_MS,
+        keepAliveMaxTimeout: IDLE_SOCKET_MS,
+      });
+      this.pools.set(url.origin, pool);
+    }
+    target = { pool, path: url.pathname + url.search };
+    this.targets.set(url, target);
+    return target;
   }
 }
 
-// What node:http makes of a URL on every call (node:url's urlToHttpOptions), made once per subgraph URL.
-const targets = new WeakMap<URL, ReturnType<typeof urlToHttpOptions>>();
+/** One call's undici handler: collects the body up to the limit and settles the caller's promise once. */
+class Call implements Dispatcher.DispatchHandlers {
+  private abortCall: ((error?: Error) => void) | undefined;
+  private settled = false;
+  private status = 0;
+  private contentType: string | undefined;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private readonly onAbort = () => this.fail(this.signal.reason as Error);
 
-function targetOf(url: URL): ReturnType<typeof urlToHttpOptions> {
-  let target = targets.get(url);
-  if (!target) targets.set(url, (target = urlToHttpOptions(url)));
-  return target;
+  constructor(
+    private readonly resolve: (response: SubgraphHttpResponse) => void,
+    private readonly reject: (error: Error) => void,
+    private readonly signal: AbortSignal,
+    private readonly maxBytes: number,
+  ) {
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    // A call given up while queued drops the connection it was handed rather than writing to it.
+    if (this.settled) abort();
+    else this.abortCall = abort;
+  }
+
+  onHeaders(status: number, headers: Buffer[]): boolean {
+    this.status = status;
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i]!;
+      if (name.length === 12 && name.toString('latin1').toLowerCase() === 'content-type') {
+        this.contentType = headers[i + 1]!.toString('latin1');
+      }
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      this.fail(new ResponseTooLargeError('subgraph response too large'));
+      return false;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.signal.removeEventListener('abort', this.onAbort);
+    const { chunks } = this;
+    this.resolve({
+      status: this.status,
+      contentType: this.contentType,
+      body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+    });
+  }
+
+  onError(error: Error): void {
+    if (this.settled) return;
+    this.fail(this.signal.aborted ? (this.signal.reason as Error) : transportError(error, this.status));
+  }
+
+  /** Rejects the caller and drops the connection under the call (undici then reports to onError: ignored). */
+  private fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.signal.removeEventListener('abort', this.onAbort);
+    this.reject(error);
+    this.abortCall?.(error);
+  }
 }
 
-function contentTypeOf(headers: IncomingHttpHeaders): string | undefined {
-  return headers['content-type'];
+/**
+ * undici reports a connection the subgraph closed before answering as UND_ERR_SOCKET ('other side closed'),
+ * where node:http said ECONNRESET ('socket hang up'): named the same here so the policy's retry rule holds.
+ */
+function transportError(error: Error & { code?: string; socket?: { bytesRead?: number } }, status: number) {
+  const code = error.code === 'UND_ERR_SOCKET' ? 'ECONNRESET' : (error.code ?? 'ERROR');
+  // The connection had read an earlier answer and none of this call's: a pooled keep-alive connection.
+  const reused = status === 0 && (error.socket?.bytesRead ?? 0) > 0;
+  return new TransportError(code, reused, { cause: error });
 }
