@@ -61,7 +61,7 @@ export class GenerationService {
       await withUserLock(this.deps.lock, `generation:user:${userId}`, async () => {
         await enforceLimits(em, userId, this.deps);
         // One INSERT, not a unit-of-work flush (BEGIN, INSERT, COMMIT): every column is set in memory already.
-        await em.insert(job);
+        await this.deps.store.insert(job, em);
       });
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException) || !valid.idempotencyKey) throw error;

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { GenerationJob, GenerationStatus } from './generation-job.entity';
+import { findByIds } from '@atrium/platform/database';
+import { ACTIVE_STATUSES, GenerationJob, GenerationStatus } from './generation-job.entity';
+import { JobSql } from './job-sql';
 
 export type JobChanges = Partial<
   Pick<
@@ -42,10 +44,32 @@ export interface AdvanceGuard {
  * succeed and each successful write owns exactly one new sequence number.
  */
 export class JobStore {
+  private readonly sql = new JobSql();
+
   constructor(private readonly fork: () => EntityManager) {}
 
-  find(id: string): Promise<GenerationJob | null> {
-    return this.fork().findOne(GenerationJob, { id });
+  async find(id: string): Promise<GenerationJob | null> {
+    const [job] = await findByIds(this.fork(), GenerationJob, [id]);
+    return job ?? null;
+  }
+
+  /** Stores a new job (one INSERT of every column, no unit of work) on `em`. */
+  insert(job: GenerationJob, em: EntityManager = this.fork()): Promise<void> {
+    return this.sql.insert(em, job);
+  }
+
+  /** Jobs of `ownerId` QUEUED or RUNNING, read on `em`. */
+  countActive(ownerId: string, em: EntityManager = this.fork()): Promise<number> {
+    return this.sql.count(em, ownerId, ACTIVE_STATUSES);
+  }
+
+  /**
+   * Takes a QUEUED job for run `token` in one statement: RUNNING, a lease until `leaseUntil`, one more attempt and
+   * sequence number (the RUNNING event's). Null when the job is not QUEUED (gone, ended, or RUNNING already): the
+   * caller reads it and decides.
+   */
+  claimQueued(id: string, token: string, leaseUntil: Date, now = new Date()): Promise<GenerationJob | null> {
+    return this.sql.claimQueued(this.fork(), id, token, leaseUntil, now);
   }
 
   /** RUNNING jobs whose lease lapsed before `now`, longest lapsed first: candidates for the stalled-job sweep. */
@@ -63,10 +87,10 @@ export class JobStore {
    * and the run's own compare-and-set writes must not take it for a competing write.
    */
   async setLease(id: string, runToken: string, until: Date): Promise<boolean> {
-    const affected = await this.fork().nativeUpdate(
-      GenerationJob,
-      { id, runToken, status: GenerationStatus.RUNNING },
+    const affected = await this.sql.update(
+      this.fork(),
       { leaseExpiresAt: until },
+      { id, runToken, status: GenerationStatus.RUNNING },
     );
     return affected === 1;
   }
@@ -78,19 +102,20 @@ export class JobStore {
    */
   async advance(job: GenerationJob, changes: JobChanges, guard: AdvanceGuard, steps = 1): Promise<boolean> {
     const now = new Date();
-    const where: Record<string, unknown> = {
-      id: job.id,
-      sequence: job.sequence,
-      status: { $in: [...guard.statuses] },
-    };
-    if (guard.runToken !== undefined) where.runToken = guard.runToken;
-    if (guard.leaseFreeAt !== undefined)
-      where.$or = [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lt: guard.leaseFreeAt } }];
-    const affected = await this.fork().nativeUpdate(GenerationJob, where, {
-      ...changes,
-      sequence: job.sequence + steps,
-      updatedAt: now,
-    });
+    const em = this.fork();
+    const equal: Record<string, unknown> = { id: job.id, sequence: job.sequence };
+    if (guard.runToken !== undefined) equal.runToken = guard.runToken;
+    const statuses = this.sql.in(em, 'status', guard.statuses);
+    const lease = guard.leaseFreeAt && this.sql.nullOrBefore(em, 'leaseExpiresAt', guard.leaseFreeAt);
+    const extra = lease
+      ? { sql: `${statuses.sql} and ${lease.sql}`, params: [...statuses.params, ...lease.params] }
+      : statuses;
+    const affected = await this.sql.update(
+      em,
+      { ...changes, sequence: job.sequence + steps, updatedAt: now },
+      equal,
+      extra,
+    );
     if (affected !== 1) return false;
     Object.assign(job, changes, { sequence: job.sequence + steps, updatedAt: now });
     return true;

@@ -3,7 +3,7 @@ import { RateLimiterUnavailableError, type RateLimiter } from '@atrium/platform/
 import type { GenerationSettings } from '../config';
 import { errors } from '../errors';
 import { assertBudgetLeft } from './budget';
-import { ACTIVE_STATUSES, GenerationJob } from './generation-job.entity';
+import type { JobStore } from './job-store';
 
 /**
  * The per-user limits checked before a job is queued: jobs active at once, jobs per minute (GCRA), and — when a
@@ -13,10 +13,10 @@ import { ACTIVE_STATUSES, GenerationJob } from './generation-job.entity';
 export async function enforceLimits(
   em: EntityManager,
   userId: string,
-  deps: { rateLimiter: RateLimiter; settings: GenerationSettings },
+  deps: { rateLimiter: RateLimiter; settings: GenerationSettings; store: JobStore },
 ): Promise<void> {
   const { settings } = deps;
-  const active = await em.count(GenerationJob, { ownerId: userId, status: { $in: [...ACTIVE_STATUSES] } });
+  const active = await deps.store.countActive(userId, em);
   if (active >= settings.maxActivePerUser)
     throw errors.RATE_LIMITED(
       `You have ${active} generation jobs queued or running; at most ${settings.maxActivePerUser} at once`,

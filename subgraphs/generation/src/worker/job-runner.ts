@@ -115,6 +115,11 @@ export class JobRunner {
   private async claim(
     jobId: string,
   ): Promise<{ job: GenerationJob; token: string; restarted: boolean } | null> {
+    // The usual case, a QUEUED job, in one statement; anything else is read first and decided below.
+    const fresh = randomUUID();
+    const leaseUntil = new Date(Date.now() + this.deps.settings.jobLeaseMs);
+    const queued = await this.deps.store.claimQueued(jobId, fresh, leaseUntil);
+    if (queued) return { job: queued, token: fresh, restarted: false };
     for (let tries = 0; tries < 5; tries++) {
       const job = await this.deps.store.find(jobId);
       if (!job || !ACTIVE_STATUSES.includes(job.status)) return null;
