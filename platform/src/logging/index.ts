@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import pino, { type DestinationStream } from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import { bufferedStdout } from './buffered-destination';
 import { currentRequestContext } from './context';
 import { redactLine } from './redact';
 import { stripUrlCredentials } from './sanitize';
@@ -16,6 +17,7 @@ export {
   traceIdOf,
   type RequestContext,
 } from './context';
+export { BufferedDestination, bufferedStdout, type BufferedDestinationOptions } from './buffered-destination';
 export { REDACT_CENSOR, REDACTED_KEYS, redactLine, redactSensitive } from './redact';
 export { safeMessage, stripUrlCredentials } from './sanitize';
 export { serializeError, stripSqlValues } from './serialize-error';
@@ -32,7 +34,11 @@ export interface LoggerOptions {
    * pretty lines and a container log collector gets JSON.
    */
   pretty?: boolean;
-  /** Where lines go (tests pass an in-memory stream). Default: stdout. */
+  /**
+   * Where lines go (tests pass an in-memory stream). Default: stdout through the process's one
+   * `BufferedDestination` for JSON lines — info and below are written in batches at most 100 ms late, warnings and
+   * errors at once, everything on exit — and directly for pretty lines.
+   */
   destination?: DestinationStream;
 }
 
@@ -52,7 +58,7 @@ export function createLogger(options: LoggerOptions): Logger {
       serializers: { err: serializeError, error: serializeError },
       hooks: { streamWrite: (line) => stripUrlCredentials(redactLine(line)) },
     },
-    usePretty ? prettyStream(options.destination) : options.destination,
+    usePretty ? prettyStream(options.destination) : (options.destination ?? bufferedStdout()),
   );
 }
 

@@ -12,7 +12,8 @@ export interface Service {
 /**
  * The tail of every main.ts: start, listen at the configured port and host, log where, and stop cleanly on
  * SIGTERM/SIGINT (readiness false, drain, exit 0). A second signal exits at once, for an operator who does not
- * want to wait. A start or listen failure stops what was started and exits 1.
+ * want to wait. A start or listen failure stops what was started and exits 1. Every exit writes the log lines
+ * still buffered (the logger's destination flushes on process exit).
  */
 export function runService(
   log: Logger,
@@ -22,11 +23,14 @@ export function runService(
   listenOn(start, at).then(
     ({ url, stop }) => {
       log.info({ url }, 'ready');
+      // Lifecycle lines are written at once rather than with the next batch (platform/logging buffers info lines).
+      log.flush();
       let stopping = false;
       const shutdown = (signal: NodeJS.Signals) => {
         if (stopping) process.exit(1);
         stopping = true;
         log.info({ signal }, 'shutting down');
+        log.flush();
         stop().then(
           () => process.exit(0),
           (error: unknown) => {
