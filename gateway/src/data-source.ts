@@ -109,21 +109,27 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     retry: boolean,
   ): Promise<SubgraphAnswer> {
     return this.policy.execute(
-      // One CLIENT span per attempt (when spans are exported): the subgraph's own span is its child.
       (attemptSignal) =>
-        spanIn(context, `subgraph ${this.options.name}`, SpanKind.CLIENT, async (traced) => {
-          const assertion = await this.options.assertions.get(subject, this.options.name, subject.key);
-          const headers: Record<string, string> = {
-            'content-type': 'application/json',
-            accept: 'application/json',
-            [INTERNAL_ASSERTION_HEADER]: assertion,
-          };
-          // The correlation id and W3C trace context travel on; the trace id is the request's own when known.
-          if (traced?.requestId) Object.assign(headers, traceHeaders(traced));
-          return this.send(body, headers, attemptSignal);
-        }),
+        // One CLIENT span per attempt (when spans are exported): the subgraph's own span is its child.
+        context?.tracer
+          ? spanIn(context, `subgraph ${this.options.name}`, SpanKind.CLIENT, (traced) =>
+              this.attempt(body, subject, traced, attemptSignal),
+            )
+          : this.attempt(body, subject, context, attemptSignal),
       { signal, retry },
     );
+  }
+
+  private attempt(
+    body: string,
+    subject: KeyedSubject,
+    traced: GatewayContext | undefined,
+    signal: AbortSignal,
+  ): Promise<SubgraphAnswer> {
+    // A reused assertion comes as the token itself: no promise to wait on for most calls.
+    const assertion = this.options.assertions.get(subject, this.options.name, subject.key);
+    if (typeof assertion === 'string') return this.send(body, headersFor(assertion, traced), signal);
+    return assertion.then((token) => this.send(body, headersFor(token, traced), signal));
   }
 
   private async send(
@@ -146,6 +152,17 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     }
     return { parsed: parsed as SubgraphAnswer['parsed'], text: response.body };
   }
+}
+
+function headersFor(assertion: string, traced: GatewayContext | undefined): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    [INTERNAL_ASSERTION_HEADER]: assertion,
+  };
+  // The correlation id and W3C trace context travel on; the trace id is the request's own when known.
+  if (traced?.requestId) Object.assign(headers, traceHeaders(traced));
+  return headers;
 }
 
 /** An assertion subject with its key (`subjectKey`), the same for every subgraph call of one request. */

@@ -182,13 +182,19 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       } catch (error) {
         throw tagRequestId(error, requestId);
       }
+      let requestLog: Logger | undefined;
       return {
         principal,
         requestId,
         traceId,
         spanId: res.locals.spanId as string | undefined,
         tracer: res.locals.tracer as GatewayContext['tracer'],
-        log: log.child(traceId && traceId !== requestId ? { requestId, traceId } : { requestId }),
+        // Made when first used: most requests log nothing through it, and a pino child costs a bindings string.
+        get log(): Logger {
+          return (requestLog ??= log.child(
+            traceId && traceId !== requestId ? { requestId, traceId } : { requestId },
+          ));
+        },
         clientIp: req.ip,
         userAgent: req.get('user-agent'),
         signal: requestSignal(res, config.resilience.requestDeadlineMs, log),

@@ -24,6 +24,8 @@ export interface AssertionSubject {
 
 interface Entry {
   token: Promise<string>;
+  /** The token once signed: a reuse hands it over as is, without a promise to wait on. */
+  value?: string;
   reuseUntil: number;
 }
 
@@ -47,17 +49,18 @@ export class AssertionCache {
   }
 
   /**
-   * An assertion for `audience` carrying exactly `subject`. `key` must be `subjectKey(subject)`: a caller making
-   * several calls for one subject computes it once.
+   * An assertion for `audience` carrying exactly `subject`: the token itself when a signed one is reused, else a
+   * promise of it. `key` must be `subjectKey(subject)`: a caller making several calls for one subject computes it
+   * once.
    */
-  get(subject: AssertionSubject, audience: string, key = subjectKey(subject)): Promise<string> {
+  get(subject: AssertionSubject, audience: string, key = subjectKey(subject)): string | Promise<string> {
     const entryKey = `${audience}\n${key}`;
     // The same clock jose stamps `iat` with.
     const now = Date.now();
     const entry = this.entries.get(entryKey);
     if (entry && now < entry.reuseUntil) {
       this.options.onResult?.('reused');
-      return entry.token;
+      return entry.value ?? entry.token;
     }
     if (entry) this.entries.delete(entryKey);
     this.options.onResult?.('signed');
@@ -68,9 +71,13 @@ export class AssertionCache {
       clientIp: subject.clientIp,
       userAgent: subject.userAgent,
     });
-    this.entries.set(entryKey, { token, reuseUntil: now + this.reuseMs });
+    const created: Entry = { token, reuseUntil: now + this.reuseMs };
+    this.entries.set(entryKey, created);
     // A failed signature is not remembered.
-    token.catch(() => this.entries.delete(entryKey));
+    token.then(
+      (value) => void (created.value = value),
+      () => this.entries.delete(entryKey),
+    );
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     return token;
   }

@@ -35,7 +35,8 @@ export class EntityBudget {
         limit: this.limits.perFetch,
         scope: 'fetch',
       });
-    if (!request) return;
+    // Most fetches carry no representations: nothing to count, and no table entry for the request.
+    if (!request || count === 0) return;
     const total = (this.used.get(request) ?? 0) + count;
     if (total > this.limits.perRequest)
       throw tooMany(`This request would resolve more than ${this.limits.perRequest} entities`, {

@@ -91,6 +91,10 @@ export class SubgraphHttpClient {
         pipelining: 1,
         keepAliveTimeout: IDLE_SOCKET_MS,
         keepAliveMaxTimeout: IDLE_SOCKET_MS,
+        // No headers/body timers of undici's own (300 s each, re-armed per call): every call runs under its
+        // policy's timeout and the request's deadline, whose AbortSignal drops the connection well before.
+        headersTimeout: 0,
+        bodyTimeout: 0,
       });
       this.pools.set(url.origin, pool);
     }

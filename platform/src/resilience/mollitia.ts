@@ -16,6 +16,12 @@ interface MollitiaBreaker {
   openTimeout: ReturnType<typeof setTimeout> | 0;
   /** Whether the state read back from the breaker's storage before each call should replace its own. */
   isValidData(data: unknown): boolean;
+  /** Reads the breaker's state from its storage (its own fields here), before every call. */
+  getState(): Promise<unknown>;
+  /** Writes the breaker's state to its storage (a no-op here), after every call. */
+  setState(...args: unknown[]): Promise<void>;
+  /** The breaker's part of `Circuit.execute`: the circuit is read only for its name and module list. */
+  execute<T>(circuit: MollitiaCircuit, work: () => Promise<T>): Promise<T>;
   on(event: 'state-changed', listener: (state: MollitiaState) => void): unknown;
   dispose(): void;
 }
@@ -51,6 +57,9 @@ interface Mollitia {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const mollitia = require('mollitia') as Mollitia;
+
+const NO_STORED_STATE: Promise<unknown> = Promise.resolve(undefined);
+const STORED: Promise<void> = Promise.resolve();
 
 const STATES: Record<MollitiaState, CircuitState> = {
   closed: 'CLOSED',
@@ -101,6 +110,10 @@ export class CountBreaker {
     // sliding window and copies the window over its own: O(window) per call. Without external storage (none is
     // configured here) that storage is the breaker's own fields, so the reload never changes anything.
     this.breaker.isValidData = () => false;
+    // For the same reason the read and the write of that storage are constants rather than a new promise and
+    // state objects per call (the write's results were never read).
+    this.breaker.getState = () => NO_STORED_STATE;
+    this.breaker.setState = () => STORED;
     this.circuit = new mollitia.Circuit({
       name,
       func: (work) => work(),
@@ -109,13 +122,13 @@ export class CountBreaker {
     this.breaker.on('state-changed', (state) => this.changed(STATES[state]));
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await this.circuit.execute(work);
-    } catch (error) {
+  run<T>(work: () => Promise<T>): Promise<T> {
+    // The breaker is the circuit's only module, so Circuit.execute would only filter its module list (twice)
+    // and call the breaker with `func`; calling the breaker directly saves that and an async frame per call.
+    return this.breaker.execute(this.circuit, work).catch((error: unknown) => {
       if (error instanceof mollitia.BreakerError) throw new BreakerRejection(error.message);
       throw error;
-    }
+    });
   }
 
   get state(): CircuitState {

@@ -102,37 +102,46 @@ export function createPolicy(options: PolicyOptions): Policy {
   // EventTarget finds a listener to remove by walking all of them, and a busy policy has hundreds.
   const running: RunningAttempts = new Set();
 
-  async function attempt<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (lifetime.signal.aborted) throw new Stopped(lifetime.signal.reason);
-    const stops = signal ? [signal] : [];
+  // Plain promise chains rather than async functions: a subgraph call goes through here on every fetch, and
+  // each async frame is one more promise and microtask per call.
+  function attempt<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (lifetime.signal.aborted) return Promise.reject(new Stopped(lifetime.signal.reason));
+    const stops = signal ? [signal] : NO_STOPS;
     const run = () =>
       runAttempt(fn, timeoutMs, () => new PolicyTimeoutError(name, timeoutMs), stops, running);
     if (!breaker) return run();
-    try {
-      return await breaker.run(run);
-    } catch (error) {
-      if (error instanceof BreakerRejection) throw new CircuitOpenError(name, breaker.remainingOpenMs);
-      throw error;
+    return breaker.run(run).catch((error: unknown) => {
+      throw error instanceof BreakerRejection ? new CircuitOpenError(name, breaker.remainingOpenMs) : error;
+    });
+  }
+
+  async function retrying<T>(
+    fn: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal | undefined,
+    attempts: number,
+    firstError: unknown,
+  ): Promise<T> {
+    let error = firstError;
+    for (let failed = 1; ; failed++) {
+      if (failed >= attempts || !mayRetry(error, retry)) throw error;
+      const stops = signal ? [signal, lifetime.signal] : [lifetime.signal];
+      await sleep(fullJitterDelay(failed, retry!.baseDelayMs, retry!.maxDelayMs, retry!.random), stops);
+      try {
+        return await attempt(fn, signal);
+      } catch (next) {
+        error = next;
+      }
     }
   }
 
   return {
     name,
-    async execute(fn, { signal, retry: allowRetry = true } = {}) {
+    execute(fn, { signal, retry: allowRetry = true } = {}) {
       const attempts = retry && allowRetry ? retry.attempts : 1;
-      try {
-        for (let failed = 1; ; failed++) {
-          try {
-            return await attempt(fn, signal);
-          } catch (error) {
-            if (failed >= attempts || !mayRetry(error, retry)) throw error;
-            const stops = signal ? [signal, lifetime.signal] : [lifetime.signal];
-            await sleep(fullJitterDelay(failed, retry!.baseDelayMs, retry!.maxDelayMs, retry!.random), stops);
-          }
-        }
-      } catch (error) {
-        throw error instanceof Stopped ? error.reason : error;
-      }
+      const first = attempt(fn, signal);
+      return (
+        attempts > 1 ? first.catch((error: unknown) => retrying(fn, signal, attempts, error)) : first
+      ).catch(unwrapStopped);
     },
     state: () => ({
       state: breaker?.state ?? 'CLOSED',
@@ -150,6 +159,12 @@ export function createPolicy(options: PolicyOptions): Policy {
       breaker?.dispose();
     },
   };
+}
+
+const NO_STOPS: readonly AbortSignal[] = [];
+
+function unwrapStopped(error: unknown): never {
+  throw error instanceof Stopped ? error.reason : error;
 }
 
 function mayRetry(error: unknown, retry: RetryOptions | undefined): boolean {
