@@ -14,14 +14,21 @@
 // reported but not held to the 200 ms target. Writes bench/results/load.{json,md}.
 //
 //   pnpm bench:load   (LOAD_STEPS=100,250,500,750,1000 LOAD_STEP_SECONDS=30 LOAD_ARRIVALS_PER_SECOND=10
-//                      LOAD_WORKERS=2 LOAD_CPU_PROF=identity,generation override; ADMISSION_* variables are
-//                      passed to the gateway, e.g. ADMISSION_LATENCY_TARGET_MS=0 for a fixed concurrency limit)
+//                      LOAD_WORKERS=2 LOAD_IDLE_SECONDS=10 LOAD_CPU_PROF=identity,generation override; ADMISSION_*
+//                      variables are passed to the gateway, e.g. ADMISSION_LATENCY_TARGET_MS=0 for a fixed
+//                      concurrency limit)
+//
+// CPU is counted for the whole machine's share of the run: every process of the stack, this client, the PostgreSQL
+// backends of the run's databases and the (shared) Redis server. Before the first user arrives the stack idles for
+// LOAD_IDLE_SECONDS with nobody signed in: that is its background cost (timers, polls, health checks), reported per
+// second; each step reports CPU per second and per request, and per request above that background.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { percentiles, type Percentiles } from '../gateway/load';
 import { ROOT } from '../gateway/processes';
+import { cpuMsBetween, machineCpu } from './cpu';
 import { startStack, type Stack } from './stack';
 import { GraphQLFailure, httpClient, watchJob, wsClient, type HttpClient, type Sample } from './user';
 
@@ -29,6 +36,7 @@ const STEPS = (process.env.LOAD_STEPS ?? '100,250,500,750,1000').split(',').map(
 const STEP_SECONDS = Number(process.env.LOAD_STEP_SECONDS ?? 30);
 const ARRIVALS_PER_SECOND = Number(process.env.LOAD_ARRIVALS_PER_SECOND ?? 10);
 const WORKERS = Number(process.env.LOAD_WORKERS ?? 2);
+const IDLE_SECONDS = Number(process.env.LOAD_IDLE_SECONDS ?? 10);
 const ACCESS_TOKEN_TTL_SECONDS = 60;
 const THINK_MS = 1000;
 const SIGN_IN_ATTEMPTS = 5;
@@ -52,8 +60,18 @@ interface StepResult {
   operations: Record<string, Percentiles & { count: number; errors: number }>;
   errorsByCode: Record<string, number>;
   requests: number;
+  /**
+   * Operations that succeeded: CPU is divided by these, since a shed request costs next to nothing and would make
+   * a run that sheds more look cheaper per request.
+   */
+  served: number;
   cpuMsPerRequest: Record<string, number>;
+  cpuMsPerSecond: Record<string, number>;
+  /** CPU per request once the idle background (ms per second × the window) is taken off. */
+  cpuMsPerRequestAboveIdle: Record<string, number>;
   timeouts: number;
+  /** The gateway's admission metrics at the end of the step (limit in force, refusals so far by reason). */
+  admission: Record<string, number>;
   /** Every error is a 503 shed with Retry-After (OVERLOADED): the 1,000-user target's condition. */
   onlyShed: boolean;
   meetsTarget: boolean;
@@ -221,7 +239,9 @@ function summarise(
   signIns: Sample[],
   window: Sample[],
   cpuMs: Record<string, number>,
+  idleMsPerSecond: Record<string, number>,
   clientLoopDelayP99Ms: number,
+  admission: Record<string, number>,
 ): StepResult {
   const all = [...signIns, ...window];
   const operations: StepResult['operations'] = {};
@@ -233,6 +253,7 @@ function summarise(
   }
   for (const s of all) if (s.error) errorsByCode[s.error] = (errorsByCode[s.error] ?? 0) + 1;
   const requests = window.length;
+  const served = window.filter((s) => !s.error).length;
   return {
     users,
     seconds: STEP_SECONDS,
@@ -241,10 +262,19 @@ function summarise(
     operations,
     errorsByCode,
     requests,
+    served,
     cpuMsPerRequest: Object.fromEntries(
-      Object.entries(cpuMs).map(([n, ms]) => [n, round(ms / Math.max(1, requests))]),
+      Object.entries(cpuMs).map(([n, ms]) => [n, round(ms / Math.max(1, served))]),
+    ),
+    cpuMsPerSecond: Object.fromEntries(Object.entries(cpuMs).map(([n, ms]) => [n, round(ms / STEP_SECONDS)])),
+    cpuMsPerRequestAboveIdle: Object.fromEntries(
+      Object.entries(cpuMs).map(([n, ms]) => [
+        n,
+        round((ms - (idleMsPerSecond[n] ?? 0) * STEP_SECONDS) / Math.max(1, served)),
+      ]),
     ),
     timeouts: all.filter((s) => s.error && TIMEOUT_CODES.has(s.error)).length,
+    admission,
     onlyShed: Object.keys(errorsByCode).every((code) => code === 'OVERLOADED'),
     meetsTarget:
       Object.keys(errorsByCode).length === 0 &&
@@ -252,9 +282,15 @@ function summarise(
   };
 }
 
+const byProcess = (values: Record<string, number>) =>
+  `${Object.entries(values)
+    .map(([n, ms]) => `${n} ${ms}`)
+    .join(', ')} (total ${round(Object.values(values).reduce((a, b) => a + b, 0))})`;
+
 function markdown(report: {
   date: string;
   machine: Record<string, unknown>;
+  idleCpuMsPerSecond: Record<string, number>;
   steps: StepResult[];
   largest: number | null;
 }) {
@@ -266,16 +302,20 @@ function markdown(report: {
     `once, then loop with ${THINK_MS / 1000} s think time: me, a page of jobs, and every tenth loop generate → watch over`,
     'graphql-ws → export URL → download; they refresh their 60 s access tokens at 70-90 % of their life and wait for',
     'Retry-After when shed. Steps are cumulative (the population grows, nobody signs in twice); each measures ' +
-      `${STEP_SECONDS} s of steady state after its arrivals. Sign-in is counted over the step's arrivals; CPU per request`,
-    'is over the steady-state window. Latency in ms.',
+      `${STEP_SECONDS} s of steady state after its arrivals. Sign-in is counted over the step's arrivals; CPU per served`,
+    '(not shed) request is over the steady-state window. Latency in ms.',
     '',
     `Largest user count with p95 < ${TARGET_P95_MS} ms on every operation except sign-in and generate/watch, and no errors: ` +
       `**${report.largest ?? 'none of the steps'}**.`,
     '',
+    `Background CPU with nobody signed in (${IDLE_SECONDS} s before the first arrival), ms per second by process: ` +
+      `${byProcess(report.idleCpuMsPerSecond)}. \`load-client\` is this bench, \`postgres\` the backends of the ` +
+      "run's databases, `redis` the whole (shared) Redis server.",
+    '',
   ];
   for (const s of report.steps) {
     lines.push(
-      `## ${s.users} users (${s.requests} operations, ${(s.requests / s.seconds).toFixed(1)} per second; load average ${s.loadavg.join(', ')}; client event-loop delay p99 ${s.clientLoopDelayP99Ms} ms)`,
+      `## ${s.users} users (${s.requests} operations, ${(s.requests / s.seconds).toFixed(1)} per second, ${s.served} served; load average ${s.loadavg.join(', ')}; client event-loop delay p99 ${s.clientLoopDelayP99Ms} ms)`,
       '',
       '| operation | count | p50 | p95 | p99 | max | errors |',
       '|---|---:|---:|---:|---:|---:|---:|',
@@ -285,13 +325,26 @@ function markdown(report: {
       '',
       `Errors by code: ${JSON.stringify(s.errorsByCode)}; waited into a timeout: ${s.timeouts}; ` +
         `every error shed with Retry-After: ${s.onlyShed ? 'yes' : 'no'}; target met: ${s.meetsTarget ? 'yes' : 'no'}.`,
-      `CPU ms per request by process: ${Object.entries(s.cpuMsPerRequest)
-        .map(([n, ms]) => `${n} ${ms}`)
-        .join(', ')} (total ${round(Object.values(s.cpuMsPerRequest).reduce((a, b) => a + b, 0))}).`,
+      `CPU ms per served request by process: ${byProcess(s.cpuMsPerRequest)}.`,
+      `CPU ms per served request above the idle background: ${byProcess(s.cpuMsPerRequestAboveIdle)}.`,
+      `CPU ms per second by process: ${byProcess(s.cpuMsPerSecond)}.`,
+      `Gateway admission at the end of the step (refusals since the start): ${JSON.stringify(s.admission)}.`,
       '',
     );
   }
   return lines.join('\n');
+}
+
+/** The gateway's `gateway_admission_*` samples from its /metrics (`name{labels}` → value). */
+async function admissionMetrics(gatewayUrl: string): Promise<Record<string, number>> {
+  const response = await fetch(new URL('/metrics', gatewayUrl));
+  const text = await response.text();
+  const found: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const match = /^\w*gateway_admission_(\S+) (\S+)$/.exec(line);
+    if (match) found[match[1]!] = Number(match[2]);
+  }
+  return found;
 }
 
 async function main(): Promise<void> {
@@ -307,7 +360,21 @@ async function main(): Promise<void> {
   const http = httpClient(stack.gatewayUrl, Math.max(...STEPS));
   const samples: Sample[] = [];
   const crowd = population(stack, http, await signUpUsers(http, Math.max(...STEPS)), samples);
+  const cpu = machineCpu(
+    { ...stack.processes },
+    stack.postgresUrl,
+    // freshPostgresDatabase names them test_<label>_<service>_…; `_` is a LIKE wildcard, which is harmless here.
+    'test_load_',
+  );
   try {
+    await sleep(2000); // the sign-ups' last work
+    const idleFrom = await cpu.snapshot();
+    await sleep(IDLE_SECONDS * 1000);
+    const idleMs = cpuMsBetween(idleFrom, await cpu.snapshot());
+    const idleCpuMsPerSecond = Object.fromEntries(
+      Object.entries(idleMs).map(([n, ms]) => [n, round(ms / IDLE_SECONDS)]),
+    );
+    process.stdout.write(`idle: ${JSON.stringify(idleCpuMsPerSecond)}\n`);
     const steps: StepResult[] = [];
     for (const users of STEPS) {
       process.stdout.write(`step: ${users} users…\n`);
@@ -315,23 +382,21 @@ async function main(): Promise<void> {
       await crowd.growTo(users);
       await sleep(2000); // the last arrivals' sign-ins
       const windowFrom = performance.now();
-      const cpuBefore = Object.fromEntries(
-        Object.entries(stack.processes).map(([n, p]) => [n, p.cpuSeconds()]),
-      );
+      const cpuBefore = await cpu.snapshot();
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
       await sleep(STEP_SECONDS * 1000);
       loopDelay.disable();
-      const cpuMs = Object.fromEntries(
-        Object.entries(stack.processes).map(([n, p]) => [n, (p.cpuSeconds() - cpuBefore[n]!) * 1000]),
-      );
+      const cpuMs = cpuMsBetween(cpuBefore, await cpu.snapshot());
       const windowTo = performance.now();
       const result = summarise(
         users,
         samples.filter((s) => s.operation === 'signIn' && s.at >= arrivalsFrom && s.at < windowTo),
         samples.filter((s) => s.operation !== 'signIn' && s.at >= windowFrom && s.at < windowTo),
         cpuMs,
+        idleCpuMsPerSecond,
         loopDelay.percentile(99) / 1e6,
+        await admissionMetrics(stack.gatewayUrl),
       );
       steps.push(result);
       process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -345,6 +410,7 @@ async function main(): Promise<void> {
         loadavgBefore: loadBefore,
         loadavgAfter: loadavg(),
       },
+      idleCpuMsPerSecond,
       steps,
       largest: passing.length ? Math.max(...passing) : null,
     };

@@ -7,6 +7,8 @@ export interface Stack {
   gatewayUrl: string;
   /** Every process of the stack by name, for CPU accounting. */
   processes: Record<string, Service>;
+  /** The PostgreSQL server the run's databases (`test_load_…`) live on, for counting their backends' CPU. */
+  postgresUrl: string;
   stop(): Promise<void>;
 }
 
@@ -25,8 +27,9 @@ export async function startStack(options: {
     process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   process.env.ATRIUM_TEST_REDIS_URL ||= process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisUrl = testServices.redisUrl;
-  if (!redisUrl || !testServices.postgresUrl) throw new Error('the load test needs PostgreSQL and Redis');
-  return startBenchStack({
+  const postgresUrl = testServices.postgresUrl;
+  if (!redisUrl || !postgresUrl) throw new Error('the load test needs PostgreSQL and Redis');
+  const stack = await startBenchStack({
     label: 'load',
     redisUrl,
     workers: options.workers,
@@ -47,4 +50,5 @@ export async function startStack(options: {
           ]
         : [],
   });
+  return { ...stack, postgresUrl };
 }
