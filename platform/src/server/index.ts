@@ -55,3 +55,4 @@ export {
   type GraphqlWsTransportOptions,
   type SocketExtra,
 } from './graphql-ws-transport';
+export { requestIdOf, requestIdPlugin, tagRequestId } from './request-ids';

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Express } from 'express';
 import { DEFAULT_MAX_REPRESENTATIONS, inputGuardPlugin } from './input-guard';
@@ -7,9 +8,10 @@ import { applyMiddleware } from 'graphql-middleware';
 import { requireGatewayAssertion, type GatewayCaller, type Principal } from '../auth';
 import { maskError } from '../errors';
 import type { HealthRegistry } from '../health';
-import { currentRequestId, type Logger } from '../logging';
+import type { Logger, RequestContext } from '../logging';
 import type { Metrics } from '../metrics';
 import { GRAPHQL_PATH, serveGraphQL } from './graphql';
+import { requestIdOf, requestIdPlugin } from './request-ids';
 import type { Tracer } from '../tracing';
 import { createHttpShell, type HttpShell, type Listening, type ServerTimeouts } from './http-shell';
 import type { Resources } from './resources';
@@ -21,6 +23,11 @@ export interface BaseContext {
   /** Always true: the guard refused every request without a gateway assertion before GraphQL ran. */
   fromGateway: true;
   requestId: string;
+  /**
+   * The request's correlation and trace (its SERVER span when spans are exported), for work it hands on (a queued
+   * job, an outgoing call). Subgraphs serve without AsyncLocalStorage, so this is the only place it is found.
+   */
+  trace: Readonly<RequestContext>;
   /** The client's IP address as the gateway saw it (from the assertion); undefined when not forwarded. */
   clientIp: string | undefined;
   /** The client's User-Agent as the gateway saw it; undefined when not forwarded. */
@@ -82,7 +89,9 @@ export async function createSubgraphServer<Ctx extends object, App extends objec
   options: SubgraphServerOptions<Ctx, App>,
 ): Promise<SubgraphServer<App>> {
   const app = options.app ?? ({} as App);
-  const shell = processShell({ ...options, app, urlPath: GRAPHQL_PATH });
+  // No AsyncLocalStorage: its promise hook would run for every promise of every request (the ORM and driver make
+  // dozens). The request's id, logger and trace travel in the GraphQL context instead (BaseContext).
+  const shell = processShell({ ...options, app, urlPath: GRAPHQL_PATH, asyncRequestContext: false });
   try {
     await serveSubgraph(shell, options);
   } catch (error) {
@@ -106,6 +115,8 @@ export function processShell(options: {
   app: object;
   urlPath?: string;
   otlpEndpoint?: string;
+  /** See HttpShellOptions.asyncRequestContext. Default true. */
+  asyncRequestContext?: boolean;
 }): HttpShell {
   const { resources, app } = options;
   const shell = createHttpShell({
@@ -116,6 +127,7 @@ export function processShell(options: {
     timeouts: options.timeouts,
     urlPath: options.urlPath,
     otlpEndpoint: options.otlpEndpoint,
+    asyncRequestContext: options.asyncRequestContext,
   });
   if (resources) shell.onRelease(() => resources.close());
   const close = (app as { close?: () => Promise<void> }).close;
@@ -143,14 +155,15 @@ async function serveSubgraph<Ctx extends object, App extends object>(
   const { name, log } = options;
   const schema = applyMiddleware(options.schema, options.permissions);
   const secret = options.internalSecret;
-  const buildContext = (caller: GatewayCaller, requestId: string): Ctx =>
+  const buildContext = (caller: GatewayCaller, trace: RequestContext): Ctx =>
     options.context({
       principal: caller.principal,
       fromGateway: true,
-      requestId,
+      requestId: trace.requestId,
+      trace,
       clientIp: caller.clientIp,
       userAgent: caller.userAgent,
-      log: log.child({ requestId }),
+      log: log.child({ requestId: trace.requestId }),
     });
 
   if (schema.getSubscriptionType()) {
@@ -161,7 +174,7 @@ async function serveSubgraph<Ctx extends object, App extends object>(
       audience: name,
       secret,
       log,
-      context: (caller) => buildContext(caller, caller.requestId ?? 'ws'),
+      context: (caller) => buildContext(caller, { requestId: caller.requestId ?? 'ws' }),
     });
     shell.onDrain(() => subscriptions.dispose());
   }
@@ -171,9 +184,10 @@ async function serveSubgraph<Ctx extends object, App extends object>(
     apollo: {
       schema,
       introspection: false,
-      formatError: (formatted, error) => maskError(formatted, error, { log, requestId: currentRequestId() }),
+      formatError: (formatted, error) => maskError(formatted, error, { log, requestId: requestIdOf(error) }),
       plugins: [
         ApolloServerPluginInlineTraceDisabled(),
+        requestIdPlugin() as ApolloServerPlugin<Ctx>,
         inputGuardPlugin({ maxRepresentations: options.maxRepresentations ?? DEFAULT_MAX_REPRESENTATIONS }),
       ],
     },
@@ -182,7 +196,13 @@ async function serveSubgraph<Ctx extends object, App extends object>(
     operationLog: { readsLevel: 'debug' },
     before: [requireGatewayAssertion({ secret, audience: name })],
     bodyLimit: options.bodyLimit ?? '256kb',
+    // The request-id and tracing middleware leave the request's correlation and current span in res.locals.
     context: async ({ res }) =>
-      buildContext(res.locals.caller as GatewayCaller, res.locals.requestId as string),
+      buildContext(res.locals.caller as GatewayCaller, {
+        requestId: res.locals.requestId as string,
+        traceId: res.locals.traceId as string | undefined,
+        spanId: res.locals.spanId as string | undefined,
+        tracer: res.locals.tracer as RequestContext['tracer'],
+      }),
   });
 }

@@ -49,7 +49,7 @@ export class GenerationJobResolver {
     @Arg('input', () => GenerateInput, { description: 'What to generate.' }) input: GenerateInput,
     @Ctx() ctx: GenerationContext,
   ): Promise<GenerationJob> {
-    return ctx.app.jobs.generate(ctx.em, ctx.principal, input);
+    return ctx.app.jobs.generate(ctx.em, ctx.principal, input, ctx.trace);
   }
 
   @Mutation(() => GenerationJob, {
@@ -71,7 +71,7 @@ export class GenerationJobResolver {
     @Arg('id', () => ID, { description: 'The GenerationJob.id.' }) id: string,
     @Ctx() ctx: GenerationContext,
   ): Promise<GenerationJob> {
-    return ctx.app.jobs.retry(ctx.em, ctx.principal, id);
+    return ctx.app.jobs.retry(ctx.em, ctx.principal, id, ctx.trace);
   }
 
   @FieldResolver(() => String, { description: 'The prompt as given (1 to 20000 characters).' })

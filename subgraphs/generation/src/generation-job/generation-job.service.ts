@@ -1,9 +1,9 @@
-import { inSpan, SpanKind } from '@atrium/platform/tracing';
+import { spanIn, SpanKind } from '@atrium/platform/tracing';
 import type { EntityManager } from '@mikro-orm/core';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Principal } from '@atrium/platform/auth';
 import type { Lock } from '@atrium/platform/lock';
-import type { Logger } from '@atrium/platform/logging';
+import type { Logger, RequestContext } from '@atrium/platform/logging';
 import type { JobQueue } from '@atrium/platform/queue';
 import type { RateLimiter } from '@atrium/platform/rate-limit';
 import type { GenerationSettings } from '../config';
@@ -36,8 +36,16 @@ export function canSee(principal: Principal, job: GenerationJob): boolean {
 export class GenerationService {
   constructor(private readonly deps: GenerationServiceDeps) {}
 
-  /** Stores a QUEUED job and enqueues it; never waits for a model. Same idempotency key + user → same job. */
-  async generate(em: EntityManager, principal: Principal, input: GenerateInput): Promise<GenerationJob> {
+  /**
+   * Stores a QUEUED job and enqueues it; never waits for a model. Same idempotency key + user → same job.
+   * `trace`: the request's correlation, carried to the worker with the job.
+   */
+  async generate(
+    em: EntityManager,
+    principal: Principal,
+    input: GenerateInput,
+    trace?: Readonly<RequestContext>,
+  ): Promise<GenerationJob> {
     const userId = principal.userId!;
     const valid = validateGenerateInput(input, this.deps.providerIds);
     if (valid.idempotencyKey) {
@@ -73,7 +81,7 @@ export class GenerationService {
       throw error;
     }
     await this.deps.publisher.publish(job, GenerationEventType.STATUS);
-    await this.enqueue(job);
+    await this.enqueue(job, trace);
     return job;
   }
 
@@ -98,7 +106,12 @@ export class GenerationService {
   }
 
   /** Queues a FAILED or CANCELLED job again, under the same limits as a new one. */
-  async retry(em: EntityManager, principal: Principal, id: string): Promise<GenerationJob> {
+  async retry(
+    em: EntityManager,
+    principal: Principal,
+    id: string,
+    trace?: Readonly<RequestContext>,
+  ): Promise<GenerationJob> {
     const found = await this.deps.store.find(id);
     if (!found || !canSee(principal, found)) throw notFound();
     const { job, changed } = await withUserLock(
@@ -136,7 +149,7 @@ export class GenerationService {
     if (!job) throw notFound();
     if (changed) {
       await this.deps.publisher.publish(job, GenerationEventType.STATUS, { message: 'Queued again' });
-      await this.enqueue(job);
+      await this.enqueue(job, trace);
     }
     return job;
   }
@@ -153,17 +166,20 @@ export class GenerationService {
    * Puts the job's current run on the queue; the queue job id (`<job>.<run>`) makes a repeated enqueue a no-op.
    * When the queue is unreachable the job is marked FAILED (retryable) rather than left QUEUED forever.
    */
-  private async enqueue(job: GenerationJob): Promise<void> {
+  private async enqueue(job: GenerationJob, trace: Readonly<RequestContext> | undefined): Promise<void> {
     try {
-      await inSpan('generation.enqueue', SpanKind.PRODUCER, () =>
+      await spanIn(trace, 'generation.enqueue', SpanKind.PRODUCER, (traced) =>
         this.deps.queue.add(
           'generate',
-          { jobId: job.id, ...queuedTrace() },
+          { jobId: job.id, ...queuedTrace(traced) },
           { jobId: `${job.id}.${job.runs}`, attempts: this.deps.settings.jobAttempts, backoffMs: 1000 },
         ),
       );
     } catch (error) {
-      this.deps.log.error({ err: error, jobId: job.id }, 'could not enqueue a generation job');
+      this.deps.log.error(
+        { err: error, jobId: job.id, requestId: trace?.requestId },
+        'could not enqueue a generation job',
+      );
       const { job: failed, changed } = await this.deps.store.transition(job.id, (current) =>
         current.status !== GenerationStatus.QUEUED
           ? null

@@ -1,4 +1,4 @@
-import { currentRequestContext } from '@atrium/platform/logging';
+import type { RequestContext } from '@atrium/platform/logging';
 
 /**
  * What travels on the queue between the API (producer) and workers: the job's id and the correlation of the
@@ -16,9 +16,13 @@ export interface QueuedGeneration {
 
 export const GENERATION_QUEUE = 'generation';
 
-/** The current request's correlation, for a job it queues. */
-export function queuedTrace(): Pick<QueuedGeneration, 'requestId' | 'traceId' | 'spanId'> {
-  const context = currentRequestContext();
+/**
+ * The correlation of the request queuing a job (its GraphQL context's `trace`, the enqueue span when spans are
+ * exported): the API serves without AsyncLocalStorage, so it is passed, never looked up.
+ */
+export function queuedTrace(
+  context: Readonly<RequestContext> | undefined,
+): Pick<QueuedGeneration, 'requestId' | 'traceId' | 'spanId'> {
   if (!context) return {};
   return {
     requestId: context.requestId,

@@ -28,7 +28,7 @@ export function mountApiKeyVerifyRoute(
       verifyApiKey(options.fork(), key, options.now()).then(
         (verified) => (verified ? void res.json(verified) : void reject()),
         (error: unknown) => {
-          options.log.error({ err: error }, 'API key verification failed');
+          options.log.error({ err: error, requestId: res.locals.requestId }, 'API key verification failed');
           res
             .status(500)
             .type('application/json')

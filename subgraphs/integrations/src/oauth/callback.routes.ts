@@ -25,7 +25,8 @@ export function callbackRoutes(deps: { flow: () => OAuthFlow; frontendUrl: strin
       target.searchParams.set('provider', connection.providerId);
     } catch (error) {
       const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
-      if (typeof code !== 'string') deps.log.error({ err: error }, 'OAuth callback failed');
+      if (typeof code !== 'string')
+        deps.log.error({ err: error, requestId: res.locals.requestId }, 'OAuth callback failed');
       target.searchParams.set('status', 'error');
       target.searchParams.set('error', typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
     }

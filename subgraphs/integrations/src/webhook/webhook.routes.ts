@@ -26,7 +26,9 @@ export function webhookRoutes(deps: {
     async (req, res) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       try {
-        const result = await deps.webhooks().receive(String(req.params.providerId), body, req.headers);
+        const result = await deps
+          .webhooks()
+          .receive(String(req.params.providerId), body, req.headers, res.locals.requestId as string);
         if (result.kind === 'challenge') return void res.json({ challenge: result.challenge });
         res.json({ received: true, eventId: result.eventId, duplicate: result.kind === 'duplicate' });
       } catch (error) {
@@ -35,7 +37,12 @@ export function webhookRoutes(deps: {
         const status = code ? STATUS[code] : undefined;
         if (!code || !status) {
           deps.log.error(
-            { err: error, providerId: req.params.providerId, deliveryId: deliveryHeader(req.headers) },
+            {
+              err: error,
+              requestId: res.locals.requestId,
+              providerId: req.params.providerId,
+              deliveryId: deliveryHeader(req.headers),
+            },
             'webhook delivery failed',
           );
           return void res

@@ -42,7 +42,13 @@ export class WebhookService {
     },
   ) {}
 
-  async receive(providerId: string, body: Buffer, headers: Headers): Promise<WebhookResult> {
+  /** `requestId`: the delivery request's correlation id, named by every line about it (no AsyncLocalStorage). */
+  async receive(
+    providerId: string,
+    body: Buffer,
+    headers: Headers,
+    requestId?: string,
+  ): Promise<WebhookResult> {
     const provider = this.deps.providers.find(providerId);
     if (!provider?.webhook) throw errors.NOT_FOUND('No webhooks are received for this provider');
     const secret = this.deps.providers.webhookSecret(provider);
@@ -71,7 +77,7 @@ export class WebhookService {
       textAt(payload, settings.eventTypePath) ??
       'unknown';
     // Every line about this delivery names it, so a provider's delivery id finds its handling in the logs.
-    const log = this.deps.log.child({ providerId, deliveryId });
+    const log = this.deps.log.child({ requestId, providerId, deliveryId });
     const em = this.deps.em();
     const connectionId = await this.connectionFor(em, providerId, textAt(payload, settings.accountIdPath));
     const event = em.create(WebhookEvent, {
