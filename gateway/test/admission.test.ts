@@ -1,5 +1,6 @@
 import {
   AdmissionController,
+  CEILING_TARGETS,
   LIMIT_WINDOW,
   type Admission,
   type RejectReason,
@@ -125,8 +126,9 @@ describe('AdmissionController', () => {
       expect(limits).toEqual([]);
     });
 
-    it('shrinks while requests wait for slots and run slower than the target, never below the floor, and refuses beyond it', () => {
+    it('shrinks while requests wait for slots and run slower than the target and than of late, never below the floor, and refuses beyond it', () => {
       const { admission, clock, limits } = adaptive();
+      run(admission, clock, LIMIT_WINDOW, 50); // the recent level: 50 ms, nobody waiting
       saturate(admission, clock, 300);
       run(admission, clock, LIMIT_WINDOW - 21, 300);
       expect(admission.limit).toBe(20); // adapts only once a window is complete
@@ -143,8 +145,31 @@ describe('AdmissionController', () => {
       expect(admission.tryAdmit()).toBeUndefined();
     });
 
+    it('leaves the limit alone while requests wait for slots but stay as slow as of late: cutting cannot speed them up', () => {
+      const { admission, clock, limits } = adaptive();
+      // 250 users thinking between requests on a machine a neighbour slows: every window over the target, slots
+      // all taken now and then, but no slower than before. The old rule cut this to the floor (16, 12, 9, 8)
+      // and shed with CPU to spare.
+      for (let window = 0; window < 6; window++) {
+        saturate(admission, clock, 150);
+        run(admission, clock, LIMIT_WINDOW - admission.limit, 150);
+      }
+      expect(limits).toEqual([]);
+      expect(admission.limit).toBe(20);
+    });
+
+    it('shrinks at a steady median far beyond the target (CEILING_TARGETS times it), so nothing waits into a timeout', () => {
+      const { admission, clock, limits } = adaptive();
+      for (let window = 0; window < 2; window++) {
+        saturate(admission, clock, 100 * CEILING_TARGETS + 1);
+        run(admission, clock, LIMIT_WINDOW - admission.limit, 100 * CEILING_TARGETS + 1);
+      }
+      expect(limits).toEqual([16, 12]);
+    });
+
     it('grows back while requests wait for slots and run within the target; stays put when nobody waits', () => {
       const { admission, clock, limits } = adaptive();
+      run(admission, clock, LIMIT_WINDOW, 50);
       saturate(admission, clock, 300);
       run(admission, clock, LIMIT_WINDOW - 20, 300);
       expect(admission.limit).toBe(16);

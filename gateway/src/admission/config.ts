@@ -13,9 +13,10 @@ export const admissionSpec = {
   ADMISSION_QUEUE_TIMEOUT_MS: env.int({ default: 100, min: 1, max: 60_000 }),
   /**
    * Median time an admitted request should take. While requests wait for slots and the median of the last 64
-   * exceeds it, the concurrency limit shrinks (×0.8, down to ADMISSION_MIN_CONCURRENT): beyond capacity more
-   * concurrency only makes every request slower. While they wait and the median is within it, the limit grows
-   * back (+10 %, up to ADMISSION_MAX_CONCURRENT). A limit nobody waits on is left alone. 0: a fixed limit of
+   * exceeds it and has risen (1.5 times its recent level, or 4 times this target), the concurrency limit shrinks
+   * (×0.8, down to ADMISSION_MIN_CONCURRENT): beyond capacity more concurrency only makes every request slower.
+   * While they wait and the median is within it, the limit grows back (+10 %, up to ADMISSION_MAX_CONCURRENT). A
+   * limit nobody waits on, or whose median stays at its level, is left alone. 0: a fixed limit of
    * ADMISSION_MAX_CONCURRENT.
    */
   ADMISSION_LATENCY_TARGET_MS: env.int({ default: 100, min: 0, max: 60_000 }),

@@ -33,6 +33,12 @@ export interface AdmissionControllerOptions extends Omit<
 
 /** Completed requests per adaptation of the limit. */
 export const LIMIT_WINDOW = 64;
+/** A window's median this many times the recent level counts as latency that rose (see `observe`). */
+export const RISE_TOLERANCE = 1.5;
+/** Beyond this many times the target the limit is cut whatever the recent level: a floor against timeouts. */
+export const CEILING_TARGETS = 4;
+/** Weight of each window's median in the recent level (an average over about ten windows). */
+const RECENT_WEIGHT = 0.1;
 
 /**
  * A concurrency limit with a bounded FIFO queue in front: a request runs when fewer than `limit` run,
@@ -43,15 +49,18 @@ export const LIMIT_WINDOW = 64;
  *
  * With `latencyTargetMs`, the limit adapts (AIMD on the median run time of the last LIMIT_WINDOW admitted
  * requests): beyond the stack's capacity, more requests at once only make each slower (they share the same CPUs),
- * so while requests had to wait for a slot and the median is over the target the limit shrinks by a fifth, down to
+ * so while requests had to wait for a slot and the median is over the target and has risen (RISE_TOLERANCE times
+ * its recent level, or beyond CEILING_TARGETS times the target) the limit shrinks by a fifth, down to
  * `minConcurrent`; while they had to wait and the median is within the target it grows by a tenth, up to
- * `maxConcurrent`. A limit nobody waited on is left alone.
+ * `maxConcurrent`. A limit nobody waited on is left alone, and so is one while the median stays at its level.
  */
 export class AdmissionController {
   private inFlight = 0;
   private readonly queue: Waiter[] = [];
   private currentLimit: number;
   private readonly runTimes: number[] = [];
+  /** The recent level of window medians (a moving average), ms; undefined before the first window. */
+  private recentMs: number | undefined;
   /** Whether a request found every slot taken since the last adaptation. */
   private saturated = false;
   private readonly now: () => number;
@@ -147,12 +156,19 @@ export class AdmissionController {
     const { maxConcurrent } = this.options;
     const minConcurrent = Math.min(this.options.minConcurrent ?? maxConcurrent, maxConcurrent);
     const before = this.currentLimit;
+    const recent = this.recentMs ?? median;
+    this.recentMs = recent + RECENT_WEIGHT * (median - recent);
     // Only a limit that was binding is cut: while no request had to wait for a slot, concurrency is not what
     // makes requests slow (a slow operation such as a sign-in's password hash, or another process on the
     // machine), and cutting the limit then would only shed the next burst of a lightly loaded gateway.
-    if (this.saturated && median > target)
-      this.currentLimit = Math.max(minConcurrent, Math.floor(before * 0.8));
-    else if (this.saturated)
+    // Nor is it cut while the median holds its recent level: users who think between requests keep as many of
+    // them in flight as the rate times the latency, whatever makes them slow; a cut that cannot make them faster
+    // (a busy neighbour, a steady share of slow operations) only sheds, down to the floor, with CPU to spare.
+    // Beyond the stack's capacity the median keeps rising as requests share the CPUs, and that is cut.
+    const rose = median > RISE_TOLERANCE * recent || median > CEILING_TARGETS * target;
+    if (this.saturated && median > target) {
+      if (rose) this.currentLimit = Math.max(minConcurrent, Math.floor(before * 0.8));
+    } else if (this.saturated)
       this.currentLimit = Math.min(maxConcurrent, before + Math.max(1, Math.floor(before / 10)));
     this.saturated = false;
     if (this.currentLimit !== before) this.options.onLimit?.(this.currentLimit);
