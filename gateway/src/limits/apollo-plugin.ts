@@ -8,13 +8,15 @@ import { withHttpStatus } from '../errors';
 import type { GatewayRateLimits } from '../rate-limits';
 import { checkCost } from './index';
 import { isIntrospection } from './introspection';
+import { PassedOperations } from './passed-operations';
 
 /**
  * What the HTTP path checks once the operation and its variables are known, before the gateway plans it or
  * calls any subgraph: the cost limit (400 GRAPHQL_VALIDATION_FAILED) and the introspection rate limit (429).
  * Depth, aliases, directives and tokens were enforced earlier, by validation rules and the parser. An operation
  * that cannot be resolved (several without `operationName`, or an unknown name) is a client mistake: 400
- * OPERATION_RESOLUTION_FAILURE (a subscription over HTTP: subscriptions/http-refusal.ts).
+ * OPERATION_RESOLUTION_FAILURE (a subscription over HTTP: subscriptions/http-refusal.ts). An operation that passed
+ * with exactly these variables against this schema is not walked again (passed-operations.ts).
  */
 export function operationGuardPlugin(options: {
   limits: OperationLimits;
@@ -27,6 +29,8 @@ export function operationGuardPlugin(options: {
     'Operations refused before execution, by reason',
     ['reason'],
   );
+  // A client repeating an operation with the same variables gets the same verdicts: remembered (passes only).
+  const passed = new PassedOperations();
   return {
     async requestDidStart() {
       return {
@@ -35,12 +39,14 @@ export function operationGuardPlugin(options: {
             if (errors && errors.length > 0) rejected.inc({ reason: 'validation' });
           };
         },
-        async didResolveOperation({ schema, document, operation, request, contextValue }) {
+        async didResolveOperation({ schema, document, operation, request, contextValue, queryHash }) {
           // Client mistakes Apollo would let reach the gateway's executor, which answers them with a 500.
           if (!operation) {
             rejected.inc({ reason: 'operation' });
             throw withHttpStatus(unresolvedOperation(request.operationName), 400);
           }
+          const key = passed.keyOf(queryHash, request.operationName, request.variables);
+          if (key !== undefined && passed.has(schema, key)) return;
           // The same central check every subgraph applies, here so bad text never costs a subgraph call.
           const badInput = checkOperationInput(document, operation, request.variables, {
             maxRepresentations: Number.MAX_SAFE_INTEGER,
@@ -55,8 +61,11 @@ export function operationGuardPlugin(options: {
             throw withHttpStatus(tooCostly, 400);
           }
           if (isIntrospection(document, operation)) {
+            // Rate-limited per request: never remembered.
             await rateLimits.checkIntrospection(contextValue.principal, contextValue.clientIp);
+            return;
           }
+          if (key !== undefined) passed.add(schema, key);
         },
       };
     },

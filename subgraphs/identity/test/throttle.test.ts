@@ -43,7 +43,6 @@ describe('account throttling', () => {
       consume: async () => {
         throw new RateLimiterUnavailableError();
       },
-      refund: async () => undefined,
       reset: async () => undefined,
     };
     expect(await waitAfter(broken)).toBe(30);
