@@ -62,3 +62,31 @@ end
 redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', math.max(1, math.ceil((newTat - now) / 1000)))
 return {1, math.floor((now + burst - newTat) / interval), 0}
 `;
+
+/**
+ * The key's TAT after giving back `cost` units: `cost` intervals earlier, but never before now (a key with
+ * nothing used has nothing to give back). Undefined: forget the key. `GCRA_REFUND_LUA` is this function.
+ */
+export function gcraRefund(
+  storedTat: number | undefined,
+  nowUs: number,
+  { limit, windowMs, cost }: Required<RateLimitRule>,
+): number | undefined {
+  if (storedTat === undefined) return undefined;
+  const tat = storedTat - Math.floor((windowMs * 1000) / limit) * cost;
+  return tat > nowUs ? tat : undefined;
+}
+
+export const GCRA_REFUND_LUA = `
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if not tat then return 0 end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local newTat = tat - math.floor(tonumber(ARGV[2]) * 1000 / tonumber(ARGV[1])) * tonumber(ARGV[3])
+if newTat <= now then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', math.max(1, math.ceil((newTat - now) / 1000)))
+return 1
+`;

@@ -23,6 +23,12 @@ export interface RateLimitResult {
 export interface RateLimiter {
   /** Throws `RateLimiterUnavailableError` when the store is unreachable: the caller decides fail-open or closed. */
   consume(key: string, rule: RateLimitRule): Promise<RateLimitResult>;
+  /**
+   * Gives back `rule.cost` units that a `consume` of the same rule took, when the caller ended up not using them
+   * (another check refused the request after it). Never more than the key holds. Throws
+   * `RateLimiterUnavailableError` when the store is unreachable.
+   */
+  refund(key: string, rule: RateLimitRule): Promise<void>;
   /** Forgets the key (e.g. after a successful sign-in). */
   reset(key: string): Promise<void>;
 }

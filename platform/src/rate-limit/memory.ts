@@ -1,5 +1,5 @@
 import type { RateLimiter, RateLimitResult, RateLimitRule } from './index';
-import { gcra, normalizeRule } from './gcra';
+import { gcra, gcraRefund, normalizeRule } from './gcra';
 
 export interface MemoryRateLimiterOptions {
   /** Keys tracked before expired ones are swept (an attacker rotating keys must not grow memory). Default 100 000. */
@@ -24,6 +24,12 @@ export class MemoryRateLimiter implements RateLimiter {
       if (this.tats.size > this.maxKeys) this.sweep(now);
     }
     return result;
+  }
+
+  async refund(key: string, rule: RateLimitRule): Promise<void> {
+    const tat = gcraRefund(this.tats.get(key), Date.now() * 1000, normalizeRule(rule));
+    if (tat === undefined) this.tats.delete(key);
+    else this.tats.set(key, tat);
   }
 
   async reset(key: string): Promise<void> {

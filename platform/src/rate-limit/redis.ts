@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { defineScript, type SharedRedis } from '../infrastructure/redis';
 import type { RateLimiter, RateLimitResult, RateLimitRule } from './index';
-import { GCRA_LUA, normalizeRule, RateLimiterUnavailableError } from './gcra';
+import { GCRA_LUA, GCRA_REFUND_LUA, normalizeRule, RateLimiterUnavailableError } from './gcra';
 
 export interface RedisRateLimiterOptions {
   /** The process's shared connection (fail-fast: an outage throws at once). */
@@ -28,6 +28,16 @@ export class RedisRateLimiter implements RateLimiter {
       const reply = await this.redis.run((client) => gcra(client)(this.keyOf(key), limit, windowMs, cost));
       const [allowed, remaining, retryAfterMs] = reply as number[];
       return { allowed: allowed === 1, remaining: remaining ?? 0, retryAfterMs: retryAfterMs ?? 0 };
+    } catch (error) {
+      throw new RateLimiterUnavailableError({ cause: error });
+    }
+  }
+
+  async refund(key: string, rule: RateLimitRule): Promise<void> {
+    const { limit, windowMs, cost } = normalizeRule(rule);
+    try {
+      const refund = (client: Redis) => defineScript(client, 'atriumGcraRefund', 1, GCRA_REFUND_LUA);
+      await this.redis.run((client) => refund(client)(this.keyOf(key), limit, windowMs, cost));
     } catch (error) {
       throw new RateLimiterUnavailableError({ cause: error });
     }

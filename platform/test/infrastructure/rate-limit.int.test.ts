@@ -52,6 +52,23 @@ function rateLimiterContract(makeLimiter: (keyPrefix: string) => Closable): void
     expect(await limiter.consume('user:1', slow)).toMatchObject({ allowed: false });
   });
 
+  test('refund gives back what a consume took, never more than the key holds', async () => {
+    for (let n = 0; n < 3; n++) await limiter.consume('user:1', steady);
+    expect(await limiter.consume('user:1', steady)).toMatchObject({ allowed: false });
+    await limiter.refund('user:1', steady);
+    expect(await limiter.consume('user:1', steady)).toEqual({ allowed: true, remaining: 0, retryAfterMs: 0 });
+    expect(await limiter.consume('user:1', steady)).toMatchObject({ allowed: false });
+    // More refunds than units used: the key is whole again, not above its limit.
+    for (let n = 0; n < 5; n++) await limiter.refund('user:1', steady);
+    await limiter.refund('never-used', steady);
+    expect(await limiter.consume('user:1', steady)).toEqual({ allowed: true, remaining: 2, retryAfterMs: 0 });
+    expect(await limiter.consume('never-used', steady)).toEqual({
+      allowed: true,
+      remaining: 2,
+      retryAfterMs: 0,
+    });
+  });
+
   test('keys are independent, and reset forgets one', async () => {
     for (let n = 0; n < 3; n++) await limiter.consume('ip:1', steady);
     expect(await limiter.consume('ip:1', steady)).toMatchObject({ allowed: false });
@@ -107,6 +124,9 @@ describeWithRedis('RedisRateLimiter', () => {
     try {
       const startedAt = Date.now();
       await expect(limiter.consume('user:1', { limit: 5, windowMs: 1000 })).rejects.toBeInstanceOf(
+        RateLimiterUnavailableError,
+      );
+      await expect(limiter.refund('user:1', { limit: 5, windowMs: 1000 })).rejects.toBeInstanceOf(
         RateLimiterUnavailableError,
       );
       await expect(limiter.reset('user:1')).rejects.toBeInstanceOf(RateLimiterUnavailableError);

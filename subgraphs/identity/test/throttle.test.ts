@@ -43,6 +43,7 @@ describe('account throttling', () => {
       consume: async () => {
         throw new RateLimiterUnavailableError();
       },
+      refund: async () => undefined,
       reset: async () => undefined,
     };
     expect(await waitAfter(broken)).toBe(30);

@@ -13,7 +13,7 @@ import { queuedTrace, type QueuedGeneration } from './job-queue';
 import { ACTIVE_STATUSES, GenerationJob, GenerationStatus } from './generation-job.entity';
 import type { GenerateInput } from './generation-job.input';
 import type { JobStore } from './job-store';
-import { enforceLimits } from './limits';
+import { admitNewJob, enforceLimits } from './limits';
 import { withUserLock } from './user-lock';
 import { validateGenerateInput } from './validation';
 
@@ -66,11 +66,7 @@ export class GenerationService {
       sequence: 1,
     });
     try {
-      await withUserLock(this.deps.lock, `generation:user:${userId}`, async () => {
-        await enforceLimits(em, userId, this.deps);
-        // One INSERT, not a unit-of-work flush (BEGIN, INSERT, COMMIT): every column is set in memory already.
-        await this.deps.store.insert(job, em);
-      });
+      await withUserLock(this.deps.lock, `generation:user:${userId}`, () => admitNewJob(em, job, this.deps));
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException) || !valid.idempotencyKey) throw error;
       // Two requests with one key raced; the other one stored the job.

@@ -78,17 +78,32 @@ export class JobSql {
     return row ? em.map(GenerationJob, row) : null;
   }
 
-  /** Stores a new job: one `insert` of every column. A duplicate key surfaces as MikroORM's exception class. */
-  async insert(em: EntityManager, job: GenerationJob): Promise<void> {
+  /**
+   * Stores a new job only while its owner has fewer than `max` jobs in `statuses`: the count and the insert are one
+   * statement. True when stored. Two such statements of one owner must not run at once (the caller holds the
+   * owner's lock): under READ COMMITTED each counts what was committed when it started.
+   */
+  async insertIfFewer(
+    em: EntityManager,
+    job: GenerationJob,
+    statuses: readonly string[],
+    max: number,
+  ): Promise<boolean> {
     const properties = this.persisted(em);
     const columns = properties.map((property) => this.column(em, property)).join(', ');
     const marks = properties.map(() => '?').join(', ');
     const values = properties.map(
       (property) => (job as unknown as Record<string, unknown>)[property] ?? null,
     );
-    const sql = `insert into ${this.tableName(em)} (${columns}) values (${marks})`;
+    const status = this.in(em, 'status', statuses);
+    const sql =
+      `insert into ${this.tableName(em)} (${columns}) select ${marks} where (select count(*) from ` +
+      `${this.tableName(em)} where ${this.column(em, 'ownerId')} = ? and ${status.sql}) < ?`;
     try {
-      await em.getConnection().execute(sql, values, 'run');
+      const result = (await em
+        .getConnection()
+        .execute(sql, [...values, job.ownerId, ...status.params, max], 'run')) as { affectedRows: number };
+      return result.affectedRows === 1;
     } catch (error) {
       throw em.getDriver().convertException(error as Error);
     }

@@ -53,9 +53,12 @@ export class JobStore {
     return job ?? null;
   }
 
-  /** Stores a new job (one INSERT of every column, no unit of work) on `em`. */
-  insert(job: GenerationJob, em: EntityManager = this.fork()): Promise<void> {
-    return this.sql.insert(em, job);
+  /**
+   * Stores a new job (one statement, on `em`) only while its owner has fewer than `max` jobs QUEUED or RUNNING;
+   * true when stored. Callers hold the owner's lock (two at once could both count `max - 1`).
+   */
+  insertIfFewerActive(job: GenerationJob, max: number, em: EntityManager = this.fork()): Promise<boolean> {
+    return this.sql.insertIfFewer(em, job, ACTIVE_STATUSES, max);
   }
 
   /** Jobs of `ownerId` QUEUED or RUNNING, read on `em`. */

@@ -67,12 +67,6 @@ export class JobRunner {
     const { running, publisher, log, metrics } = this.deps;
     if (!claim.restarted && job.attempts === 1)
       metrics?.jobStarted(job.kind, (Date.now() - job.createdAt.getTime()) / 1000);
-    if (claim.restarted)
-      await publisher.publish(job, GenerationEventType.SNAPSHOT, {
-        outputReset: true,
-        message: 'The worker running this job stopped; another worker restarts it',
-      });
-    else await publisher.publish(job, GenerationEventType.STATUS);
 
     const controller = running.start(job.id);
     const lease = this.keepLease(job.id, token);
@@ -86,6 +80,12 @@ export class JobRunner {
       log,
       abort: (reason) => controller.abort(reason),
     });
+    if (claim.restarted)
+      writer.announce(GenerationEventType.SNAPSHOT, {
+        outputReset: true,
+        message: 'The worker running this job stopped; another worker restarts it',
+      });
+    else writer.announce(GenerationEventType.STATUS);
     const execution = new JobExecution(job, writer, this.deps);
     try {
       await execution.run(controller.signal);
@@ -102,10 +102,14 @@ export class JobRunner {
       );
     } catch (thrown) {
       const error = controller.signal.aborted ? (controller.signal.reason as unknown) : thrown;
+      // The run's start reaches subscribers before whatever ends it.
+      await writer.publishAnnounced();
       execution.abandonCurrentAttempt();
       await this.settle(job.id, token, job.attempts, execution, error);
     } finally {
       clearInterval(lease);
+      // Nothing is left to announce after the run's last write; this only guards a path that made none.
+      await writer.publishAnnounced();
       writer.dispose();
       running.finish(job.id, controller);
       queued.signal.removeEventListener('abort', stop);

@@ -30,6 +30,8 @@ export class JobWriter {
   private pending = '';
   /** Notes staged for the next write (in order), published before the output delta of that write. */
   private staged: Step[] = [];
+  /** Events already stored (the run's start), published before the next write's events or within the interval. */
+  private announced: JobEventPayload[] = [];
   private timer: NodeJS.Timeout | undefined;
   private expectedChars = 0;
   private failure: unknown;
@@ -65,6 +67,24 @@ export class JobWriter {
   stage(message: string, changes: JobChanges = {}): void {
     this.staged.push({ changes, type: GenerationEventType.PROGRESS, extra: { message } });
     this.schedule();
+  }
+
+  /**
+   * An event whose change is stored already (the claim that started the run): published with the next write's
+   * events, in one round trip, or on its own within the interval — not at once, since the run's first output or
+   * its end usually follows within milliseconds. Subscribers still get every event in sequence order.
+   */
+  announce(type: GenerationEventType, extra: EventExtra = {}): void {
+    this.announced.push(eventOf(this.job, type, extra));
+    this.schedule();
+  }
+
+  /** Publishes announced events now, after any write in progress (before the runner publishes on its own). */
+  publishAnnounced(): Promise<void> {
+    this.clearTimer();
+    const run = this.chain.then(() => this.publish([]));
+    this.chain = run;
+    return run;
   }
 
   expect(totalChars: number): void {
@@ -159,7 +179,7 @@ export class JobWriter {
    * event, with the job as it stood after that step (its own sequence number), in order.
    */
   private async writeSteps(steps: Step[]): Promise<void> {
-    if (steps.length === 0) return;
+    if (steps.length === 0) return this.publish([]);
     const events: JobEventPayload[] = [];
     const view = { ...this.job } as GenerationJob;
     const changes: JobChanges = {};
@@ -169,7 +189,14 @@ export class JobWriter {
       events.push(eventOf(view, step.type, step.extra));
     }
     await this.write(changes, steps.length);
-    await this.deps.publisher.publishAll(events);
+    await this.publish(events);
+  }
+
+  /** The announced events, then `events`, in one round trip. */
+  private async publish(events: JobEventPayload[]): Promise<void> {
+    const all = this.announced.length > 0 ? [...this.announced, ...events] : events;
+    this.announced = [];
+    if (all.length > 0) await this.deps.publisher.publishAll(all);
   }
 
   private progressFor(chars: number): number {
