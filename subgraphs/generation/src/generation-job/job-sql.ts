@@ -13,6 +13,8 @@ export class JobSql {
   private table: string | undefined;
   private meta: EntityMetadata<GenerationJob> | undefined;
   private properties: string[] | undefined;
+  private hydration:
+    Array<{ name: string; field: string; kind: 'date' | 'boolean' | 'number' | 'text' }> | undefined;
 
   /** `update … set <changes> where <equal> [and <extra>]`; the rows it changed. */
   async update(
@@ -75,7 +77,52 @@ export class JobSql {
         'all',
       )) as Array<Record<string, unknown>>;
     const row = rows[0];
-    return row ? em.map(GenerationJob, row) : null;
+    return row ? this.hydrate(em, row) : null;
+  }
+
+  /**
+   * A job from a row as this dialect returns it (SQLite: dates as epoch ms, booleans as 0/1), not managed by any
+   * entity manager: the worker only reads it and writes through `update`, so no fork (and its identity map) is
+   * made per claim.
+   */
+  hydrate(em: EntityManager, row: Record<string, unknown>): GenerationJob {
+    const job = new GenerationJob() as unknown as Record<string, unknown>;
+    for (const { name, field, kind } of this.conversions(em)) {
+      const value = row[field];
+      if (value === null || value === undefined) job[name] = null;
+      else if (kind === 'date') job[name] = this.date(em, value);
+      else if (kind === 'boolean') job[name] = value === true || value === 1 || value === '1';
+      else if (kind === 'number') job[name] = Number(value);
+      else job[name] = value;
+    }
+    return job as unknown as GenerationJob;
+  }
+
+  /** A stored date as the dialect returns it (PostgreSQL: text, SQLite: epoch ms), parsed as MikroORM does. */
+  private date(em: EntityManager, value: unknown): Date {
+    if (value instanceof Date) return value;
+    if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value)))
+      return new Date(Number(value));
+    const parsed = em.getPlatform().parseDate(String(value));
+    return parsed instanceof Date ? parsed : new Date(String(value));
+  }
+
+  private conversions(em: EntityManager) {
+    this.hydration ??= this.metadata(em)
+      .props.filter((prop) => prop.persist !== false && (prop.fieldNames?.length ?? 0) > 0)
+      .map((prop) => {
+        const type = String(prop.runtimeType ?? prop.type).toLowerCase();
+        const kind =
+          type === 'date' || type === 'datetime'
+            ? ('date' as const)
+            : type === 'boolean'
+              ? ('boolean' as const)
+              : type === 'number' || type === 'integer'
+                ? ('number' as const)
+                : ('text' as const);
+        return { name: prop.name as string, field: prop.fieldNames[0]!, kind };
+      });
+    return this.hydration;
   }
 
   /**

@@ -39,14 +39,24 @@ export interface AdvanceGuard {
 }
 
 /**
- * Reads and compare-and-set writes of jobs, each on a fresh entity manager (no identity map can serve a stale
- * row). Every write is conditioned on the sequence number the writer last saw, so two writers never both
+ * Reads and compare-and-set writes of jobs: reads on a fresh entity manager each (no identity map can serve a stale
+ * row), writes as SQL of their own (JobSql). Every write is conditioned on the sequence number the writer last saw, so two writers never both
  * succeed and each successful write owns exactly one new sequence number.
  */
 export class JobStore {
   private readonly sql = new JobSql();
+  private shared: EntityManager | undefined;
 
   constructor(private readonly fork: () => EntityManager) {}
+
+  /**
+   * For statements written in JobSql: they use only the connection and the metadata, never an identity map, so
+   * one entity manager serves them all instead of a fork per statement (a fork costs ≈0.2 ms of CPU).
+   */
+  private get plain(): EntityManager {
+    this.shared ??= this.fork();
+    return this.shared;
+  }
 
   async find(id: string): Promise<GenerationJob | null> {
     const [job] = await findByIds(this.fork(), GenerationJob, [id]);
@@ -57,12 +67,12 @@ export class JobStore {
    * Stores a new job (one statement, on `em`) only while its owner has fewer than `max` jobs QUEUED or RUNNING;
    * true when stored. Callers hold the owner's lock (two at once could both count `max - 1`).
    */
-  insertIfFewerActive(job: GenerationJob, max: number, em: EntityManager = this.fork()): Promise<boolean> {
+  insertIfFewerActive(job: GenerationJob, max: number, em: EntityManager = this.plain): Promise<boolean> {
     return this.sql.insertIfFewer(em, job, ACTIVE_STATUSES, max);
   }
 
   /** Jobs of `ownerId` QUEUED or RUNNING, read on `em`. */
-  countActive(ownerId: string, em: EntityManager = this.fork()): Promise<number> {
+  countActive(ownerId: string, em: EntityManager = this.plain): Promise<number> {
     return this.sql.count(em, ownerId, ACTIVE_STATUSES);
   }
 
@@ -72,7 +82,7 @@ export class JobStore {
    * caller reads it and decides.
    */
   claimQueued(id: string, token: string, leaseUntil: Date, now = new Date()): Promise<GenerationJob | null> {
-    return this.sql.claimQueued(this.fork(), id, token, leaseUntil, now);
+    return this.sql.claimQueued(this.plain, id, token, leaseUntil, now);
   }
 
   /** RUNNING jobs whose lease lapsed before `now`, longest lapsed first: candidates for the stalled-job sweep. */
@@ -91,7 +101,7 @@ export class JobStore {
    */
   async setLease(id: string, runToken: string, until: Date): Promise<boolean> {
     const affected = await this.sql.update(
-      this.fork(),
+      this.plain,
       { leaseExpiresAt: until },
       { id, runToken, status: GenerationStatus.RUNNING },
     );
@@ -105,7 +115,7 @@ export class JobStore {
    */
   async advance(job: GenerationJob, changes: JobChanges, guard: AdvanceGuard, steps = 1): Promise<boolean> {
     const now = new Date();
-    const em = this.fork();
+    const em = this.plain;
     const equal: Record<string, unknown> = { id: job.id, sequence: job.sequence };
     if (guard.runToken !== undefined) equal.runToken = guard.runToken;
     const statuses = this.sql.in(em, 'status', guard.statuses);
