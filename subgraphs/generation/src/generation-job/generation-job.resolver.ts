@@ -49,7 +49,7 @@ export class GenerationJobResolver {
     @Arg('input', () => GenerateInput, { description: 'What to generate.' }) input: GenerateInput,
     @Ctx() ctx: GenerationContext,
   ): Promise<GenerationJob> {
-    return ctx.app.jobs.generate(ctx.em, ctx.principal, input, ctx.trace);
+    return ctx.app.jobs.generate(() => ctx.em, ctx.principal, input, ctx.trace);
   }
 
   @Mutation(() => GenerationJob, {

@@ -38,10 +38,11 @@ export class GenerationService {
 
   /**
    * Stores a QUEUED job and enqueues it; never waits for a model. Same idempotency key + user → same job.
+   * `em`: the request's entity manager, asked for only when needed (an idempotency key, a daily budget).
    * `trace`: the request's correlation, carried to the worker with the job.
    */
   async generate(
-    em: EntityManager,
+    em: () => EntityManager,
     principal: Principal,
     input: GenerateInput,
     trace?: Readonly<RequestContext>,
@@ -49,7 +50,7 @@ export class GenerationService {
     const userId = principal.userId!;
     const valid = validateGenerateInput(input, this.deps.providerIds);
     if (valid.idempotencyKey) {
-      const existing = await em.findOne(GenerationJob, {
+      const existing = await em().findOne(GenerationJob, {
         ownerId: userId,
         idempotencyKey: valid.idempotencyKey,
       });
@@ -70,7 +71,7 @@ export class GenerationService {
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException) || !valid.idempotencyKey) throw error;
       // Two requests with one key raced; the other one stored the job.
-      const existing = await em
+      const existing = await em()
         .fork()
         .findOne(GenerationJob, { ownerId: userId, idempotencyKey: valid.idempotencyKey });
       if (existing) return this.replay(existing, valid.kind, valid.prompt);

@@ -31,16 +31,16 @@ export async function enforceLimits(
  * still costs the user nothing. Call it under the user's lock, as `enforceLimits`.
  */
 export async function admitNewJob(
-  em: EntityManager,
+  em: () => EntityManager,
   job: GenerationJob,
   deps: { rateLimiter: RateLimiter; settings: GenerationSettings; store: JobStore; log: Logger },
 ): Promise<void> {
   const { settings } = deps;
-  await assertBudgetLeft(em, job.ownerId, settings.dailyBudgetUsd);
+  if (settings.dailyBudgetUsd > 0) await assertBudgetLeft(em(), job.ownerId, settings.dailyBudgetUsd);
   await consumeJobPerMinute(job.ownerId, deps);
   let stored = false;
   try {
-    stored = await deps.store.insertIfFewerActive(job, settings.maxActivePerUser, em);
+    stored = await deps.store.insertIfFewerActive(job, settings.maxActivePerUser);
   } finally {
     if (!stored) await refundJobPerMinute(job.ownerId, deps);
   }
