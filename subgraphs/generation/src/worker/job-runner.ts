@@ -80,14 +80,14 @@ export class JobRunner {
       log,
       abort: (reason) => controller.abort(reason),
     });
-    if (claim.restarted)
-      writer.announce(GenerationEventType.SNAPSHOT, {
-        outputReset: true,
-        message: 'The worker running this job stopped; another worker restarts it',
-      });
-    else writer.announce(GenerationEventType.STATUS);
     const execution = new JobExecution(job, writer, this.deps);
     try {
+      if (claim.restarted)
+        writer.announce(GenerationEventType.SNAPSHOT, {
+          outputReset: true,
+          message: 'The worker running this job stopped; another worker restarts it',
+        });
+      else writer.announce(GenerationEventType.STATUS);
       await execution.run(controller.signal);
       this.countEnded(job);
       log.info(
