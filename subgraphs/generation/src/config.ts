@@ -88,7 +88,7 @@ const specFor = (source: Record<string, string | undefined>) => ({
   GENERATION_JOBS_PER_MINUTE: env.int({ default: 20, min: 1, max: MAX_RATE_LIMIT_PER_MINUTE }),
   GENERATION_DAILY_BUDGET_USD: decimal(0, 'a decimal number >= 0 (0 turns the budget off)'),
   GENERATION_CACHE_TTL_SECONDS: env.int({ default: 3600, min: 0, max: 30 * 86_400 }),
-  GENERATION_WORKER_CONCURRENCY: env.int({ default: 4, min: 1, max: 256 }),
+  GENERATION_WORKER_CONCURRENCY: env.int({ default: 16, min: 1, max: 256 }),
   GENERATION_INLINE_WORKER: env.oneOf(['auto', 'true', 'false'] as const, { default: 'auto' }),
   GENERATION_JOB_ATTEMPTS: env.int({ default: 3, min: 1, max: 20 }),
   GENERATION_WORKER_LOCK_MS: env.int({ default: 30_000, min: 1000, max: MAX_TIMER_MS }),
