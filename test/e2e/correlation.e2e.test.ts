@@ -119,20 +119,22 @@ describeWithPostgresAndRedis('one correlation id across every process a request 
     const trace = () => receiver.spans.filter((span) => span.traceId === traceId);
     const one = (service: string, name: string): ReceivedSpan | undefined =>
       trace().find((span) => span.service === service && span.name === name);
-    // Batched exports arrive within a second or so of each span's end; the provider span ends last.
-    await waitFor(() => one('generation-worker', 'provider recorder') !== undefined, 'the provider span', {
-      timeoutMs: 60_000,
-    });
-    await waitFor(() => one('generation', 'POST /graphql') !== undefined, 'the subgraph span');
-
-    const chain = [
-      one('gateway', 'POST /graphql'),
-      one('gateway', 'subgraph generation'),
-      one('generation', 'POST /graphql'),
-      one('generation', 'generation.enqueue'),
-      one('generation-worker', 'generation.job'),
-      one('generation-worker', 'provider recorder'),
-    ];
+    const expected = [
+      ['gateway', 'POST /graphql'],
+      ['gateway', 'subgraph generation'],
+      ['generation', 'POST /graphql'],
+      ['generation', 'generation.enqueue'],
+      ['generation-worker', 'generation.job'],
+      ['generation-worker', 'provider recorder'],
+    ] as const;
+    // Each process exports its spans in its own batches (within a second or so of each span's end), so they
+    // arrive in no fixed order across processes: wait until every one of the chain is in, then check the links.
+    await waitFor(
+      () => expected.every(([service, name]) => one(service, name) !== undefined),
+      `spans ${expected.map(([service, name]) => `${service}/${name}`).join(', ')}`,
+      { timeoutMs: 60_000 },
+    );
+    const chain = expected.map(([service, name]) => one(service, name));
     expect(chain.every(Boolean)).toBe(true);
     // OTLP span kinds: SERVER 2, CLIENT 3, PRODUCER 4, CONSUMER 5.
     expect(chain.map((span) => span!.kind)).toEqual([2, 3, 2, 4, 5, 3]);
