@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { INTERNAL_ASSERTION_HEADER, signInternalAssertion, ANONYMOUS, type Principal } from '../../src/auth';
-import { createSubgraphServer, type SubgraphServer } from '../../src/server';
+import { currentRequestContext, type RequestContext } from '../../src/logging';
+import { createSubgraphServer, type BaseContext, type SubgraphServer } from '../../src/server';
 import { Leftovers, LogCapture, postGraphQL } from '../../src/testing';
 import { fixturePermissions, fixtureSchema } from './fixture-schema';
 
@@ -14,6 +15,8 @@ describe('createSubgraphServer', () => {
   const logs = new LogCapture('fixture', { level: 'info' });
   let server: SubgraphServer;
   let url: string;
+  // What each operation's context was built with, and whether an AsyncLocalStorage request context was current.
+  const contexts: Array<{ current: RequestContext | undefined; base: BaseContext }> = [];
 
   beforeAll(async () => {
     const { log } = logs;
@@ -24,7 +27,10 @@ describe('createSubgraphServer', () => {
       permissions: fixturePermissions(schema),
       internalSecret: SECRET,
       log,
-      context: (base) => base,
+      context: (base) => {
+        contexts.push({ current: currentRequestContext(), base });
+        return base;
+      },
     });
     leftovers.defer(() => server.stop());
     url = (await server.listen(0, '127.0.0.1')).url;
@@ -75,6 +81,27 @@ describe('createSubgraphServer', () => {
     expect(response.body.errors?.[0]).toMatchObject({
       message: 'No such note',
       extensions: { code: 'NOT_FOUND' },
+    });
+  });
+
+  it("serves outside AsyncLocalStorage, handing the request's correlation and trace to the context", async () => {
+    const traceId = 'a'.repeat(31) + 'b';
+    const parentSpan = 'c'.repeat(15) + 'd';
+    await postGraphQL(url, '{ hello }', {
+      headers: {
+        ...(await as(MEMBER)),
+        'x-request-id': 'req-context-0001',
+        traceparent: `00-${traceId}-${parentSpan}-01`,
+      },
+    });
+    const built = contexts.find((c) => c.base.requestId === 'req-context-0001');
+    expect(built?.current).toBeUndefined();
+    // No spans exported here: the caller's span stays the current one, so a queued job continues the trace.
+    expect(built?.base.trace).toEqual({
+      requestId: 'req-context-0001',
+      traceId,
+      spanId: parentSpan,
+      tracer: undefined,
     });
   });
 
