@@ -37,6 +37,7 @@ const ROUNDS = numberEnv('BENCH_ROUNDS', 7);
 // No new round starts once this budget is spent (BENCH_LOCK is held at most that long).
 const BUDGET_MS = numberEnv('BENCH_BUDGET_MS', 9 * 60_000);
 const SATURATION_MS = numberEnv('BENCH_SATURATION_MS', 6000);
+const WARMUP_MS = numberEnv('BENCH_WARMUP_MS', 4000);
 const CONCURRENCY = numberEnv('BENCH_CONCURRENCY', 16);
 const RATE = numberEnv('BENCH_RATE', 40);
 const RATE_MS = numberEnv('BENCH_RATE_MS', 10_000);
@@ -65,7 +66,11 @@ async function startGateway(name: Name, urls: SubgraphUrls): Promise<Gateway> {
 }
 
 async function measure(gateway: Gateway, operation: Operation): Promise<GatewayRound> {
-  await closedLoop(operation, 4, 1000);
+  // Each gateway idles while the other is measured (~20 s), and a Node process that has idled is slower for its
+  // first seconds back (its heap shrunk, code flushed). With a short warm-up, whichever gateway went first in a
+  // round — straight after its own previous phase — came out ~25 % cheaper per request than in the rounds where
+  // it went second, for both gateways alike. A full-concurrency warm-up before every phase removes that.
+  await closedLoop(operation, CONCURRENCY, WARMUP_MS);
   const cpuBefore = gateway.service.cpuSeconds();
   const saturation = await closedLoop(operation, CONCURRENCY, SATURATION_MS);
   const cpuSeconds = gateway.service.cpuSeconds() - cpuBefore;
@@ -157,7 +162,7 @@ async function main(): Promise<void> {
         operation: DASHBOARD.replace(/\s+/g, ' '),
         users: `${USERS} signed-in users with ${JOBS_PER_USER} finished jobs each; each closed-loop worker is one user, the open loop rotates through them`,
         pinning: `gateways on CPU ${GATEWAY_CPUS} (one at a time), subgraphs and client on CPU ${CLIENT_CPUS}`,
-        saturation: `closed loop, ${CONCURRENCY} concurrent requests, ${SATURATION_MS / 1000} s per gateway per round`,
+        saturation: `closed loop, ${CONCURRENCY} concurrent requests, ${SATURATION_MS / 1000} s per gateway per round, each phase after a ${WARMUP_MS / 1000} s warm-up at the same concurrency`,
         fixedRate: `open loop at ${RATE} req/s for ${RATE_MS / 1000} s, latency from each request's due time`,
         rounds: `${rounds.length}, interleaved, order flipped every round`,
         atrium:

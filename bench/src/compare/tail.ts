@@ -38,6 +38,14 @@ export function startTailRecorder(): { take(): TailWindow; gc(start: number, dur
     const start = serverStarts.get((message as { response: object }).response);
     if (start !== undefined) requests.push({ start, end: performance.now() });
   });
+  // Subgraph calls: node:http (stock's fetch) and undici (Atrium's client) publish on different channels.
+  subscribe('undici:request:create', (message) => {
+    clientStarts.set((message as { request: object }).request, performance.now());
+  });
+  subscribe('undici:request:headers', (message) => {
+    const start = clientStarts.get((message as { request: object }).request);
+    if (start !== undefined) calls.push({ start, end: performance.now() });
+  });
   subscribe('http.client.request.start', (message) => {
     clientStarts.set((message as { request: object }).request, performance.now());
   });
