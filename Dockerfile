@@ -13,6 +13,8 @@ WORKDIR /app
 # `pnpm fetch` needs the lockfile alone, so the download layer is reused until the lockfile changes.
 FROM base AS build
 COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+# pnpm-workspace.yaml names patched dependencies; pnpm fetch refuses to run without their patch files.
+COPY patches ./patches
 RUN pnpm fetch
 COPY . .
 RUN pnpm install --frozen-lockfile --offline
