@@ -2,7 +2,13 @@ import { Worker, WaitingError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { describeError, type SharedRedis } from '../infrastructure/redis';
 import type { JobHandler, JobWorker, WorkerOptions } from './index';
-import { assertWorkerOptions, DEFAULT_CLOSE_TIMEOUT_MS, retention, settlesWithin } from './options';
+import {
+  assertWorkerOptions,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  jobsStopController,
+  retention,
+  settlesWithin,
+} from './options';
 
 const DEFAULT_LOCK_DURATION_MS = 30_000;
 
@@ -29,7 +35,7 @@ export interface WorkerDeps {
  */
 export class BullMqJobWorker<T> implements JobWorker {
   private readonly worker: AtriumWorker;
-  private readonly stopping = new AbortController();
+  private readonly stopping = jobsStopController();
   private readonly running = new Set<Promise<void>>();
   private readonly closeTimeoutMs: number;
   private closing: Promise<void> | undefined;

@@ -14,6 +14,7 @@ import {
   assertQueueName,
   assertWorkerOptions,
   DEFAULT_CLOSE_TIMEOUT_MS,
+  jobsStopController,
   normalizeAddOptions,
   QueueClosedError,
   settlesWithin,
@@ -103,7 +104,7 @@ export class MemoryJobQueue<T> implements JobQueue<T> {
 /** Runs handlers for an in-process queue, at most `concurrency` at once. */
 export class MemoryJobWorker<T> implements JobWorker, Consumer {
   private readonly running = new Set<Promise<void>>();
-  private readonly stopping = new AbortController();
+  private readonly stopping = jobsStopController();
   private readonly closeTimeoutMs: number;
   private closing: Promise<void> | undefined;
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AddJobOptions, WorkerOptions } from './index';
 import { withTimeout } from '../resilience/timing';
 
@@ -70,6 +71,17 @@ export function backoffDelay(backoffMs: number, attemptsMade: number): number {
 }
 
 /** Resolves when `promise` settles or after `ms`, whichever is first; true when it settled in time. */
+/**
+ * The controller whose signal every running job of a worker is handed (`job.signal`). A handler listening on it
+ * while it runs is the normal case, so a worker whose concurrency passes 10 would otherwise make Node print
+ * MaxListenersExceededWarning (a leak warning) whenever that many jobs run at once.
+ */
+export function jobsStopController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 export function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   const settled = promise.then(
     () => true,
