@@ -12,6 +12,9 @@ import {
   GRAPHQL_PATH,
   openInfrastructure,
   prepareGraphQL,
+  requestIdOf,
+  requestIdPlugin,
+  tagRequestId,
   type Listening,
 } from '@atrium/platform/server';
 import { createAdmission } from './admission/middleware';
@@ -21,7 +24,6 @@ import type { GatewayConfig } from './config';
 import { ClientClosedError, RequestDeadlineError, type GatewayContext } from './context';
 import { SubgraphDataSource, type SubgraphAnswer } from './data-source';
 import { contextError, formatGatewayError } from './errors';
-import { requestIdOf, requestIdPlugin, tagRequestId } from './request-ids';
 import { limitValidationRules, MAX_VALIDATION_ERRORS } from './limits';
 import { operationGuardPlugin } from './limits/apollo-plugin';
 import { introspectionCachePlugin } from './limits/introspection-cache';
@@ -92,7 +94,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       timeouts: config.server,
       trustProxyHops: config.server.trustProxyHops,
       urlPath: GRAPHQL_PATH,
-      // Requests carry their id in the GraphQL context and a child logger (request-ids.ts), not in
+      // Requests carry their id in the GraphQL context and a child logger (platform request-ids.ts), not in
       // AsyncLocalStorage, whose promise hook would run for each of the hundreds of promises a request makes.
       asyncRequestContext: false,
       otlpEndpoint: config.otlpEndpoint,

@@ -1,19 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { ROOT, type Service } from '../gateway/processes';
+import { PgClient } from '../pg';
 import { startBenchStack } from '../stack';
 import { PostgresStatementCounter } from './counters';
-
-// pg is the platform's dependency, not the bench's.
-interface PgClient {
-  connect(): Promise<void>;
-  query<R>(text: string, values: unknown[]): Promise<{ rows: R[] }>;
-  end(): Promise<void>;
-}
-const { Client } = createRequire(join(ROOT, 'platform/package.json'))('pg') as {
-  Client: new (options: { connectionString: string }) => PgClient;
-};
 
 export interface GenerationStackOptions {
   redisUrl: string;
@@ -88,7 +77,7 @@ export async function startGenerationStack(options: GenerationStackOptions): Pro
  * The API and workers are the only clients of that database.
  */
 async function postgresCpu(databaseUrl: string, database: string): Promise<Map<number, number>> {
-  const client = new Client({ connectionString: databaseUrl });
+  const client = new PgClient({ connectionString: databaseUrl });
   await client.connect();
   try {
     const { rows } = await client.query<{ pid: number }>(

@@ -2,19 +2,8 @@
 // PostgreSQL backends serving the run's databases and the Redis server. Read from /proc (utime + stime), so it
 // counts what each process burnt whatever the other helpers' load does to latency.
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { ROOT, type Service } from '../gateway/processes';
-
-// pg is the platform's dependency, not the bench's.
-interface PgClient {
-  connect(): Promise<void>;
-  query<R>(text: string, values: unknown[]): Promise<{ rows: R[] }>;
-  end(): Promise<void>;
-}
-const { Client } = createRequire(join(ROOT, 'platform/package.json'))('pg') as {
-  Client: new (options: { connectionString: string }) => PgClient;
-};
+import type { Service } from '../gateway/processes';
+import { PgClient } from '../pg';
 
 // Linux reports process CPU in clock ticks of 1/100 s.
 const TICKS_PER_SECOND = 100;
@@ -63,7 +52,7 @@ export function machineCpu(processes: Record<string, Service>, adminUrl: string,
       const own = process.cpuUsage();
       byName['load-client'] = (own.user + own.system) / 1e6;
       byName.redis = redis.reduce((sum, pid) => sum + (procCpuSeconds(pid) ?? 0), 0);
-      const client = new Client({ connectionString: adminUrl });
+      const client = new PgClient({ connectionString: adminUrl });
       await client.connect();
       try {
         const { rows } = await client.query<{ pid: number }>(
