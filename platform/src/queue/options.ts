@@ -70,7 +70,6 @@ export function backoffDelay(backoffMs: number, attemptsMade: number): number {
   return Math.round(2 ** (attemptsMade - 1) * backoffMs);
 }
 
-/** Resolves when `promise` settles or after `ms`, whichever is first; true when it settled in time. */
 /**
  * The controller whose signal every running job of a worker is handed (`job.signal`). A handler listening on it
  * while it runs is the normal case, so a worker whose concurrency passes 10 would otherwise make Node print
@@ -82,6 +81,7 @@ export function jobsStopController(): AbortController {
   return controller;
 }
 
+/** Resolves when `promise` settles or after `ms`, whichever is first; true when it settled in time. */
 export function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   const settled = promise.then(
     () => true,

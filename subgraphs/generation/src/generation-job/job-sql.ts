@@ -12,7 +12,6 @@ export class JobSql {
   private readonly columns = new Map<string, string>();
   private table: string | undefined;
   private meta: EntityMetadata<GenerationJob> | undefined;
-  private properties: string[] | undefined;
   private hydration:
     Array<{ name: string; field: string; kind: 'date' | 'boolean' | 'number' | 'text' }> | undefined;
 
@@ -166,11 +165,9 @@ export class JobSql {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /** The stored properties: the same list `hydrate` reads back. */
   private persisted(em: EntityManager): string[] {
-    this.properties ??= this.metadata(em)
-      .props.filter((prop) => prop.persist !== false && (prop.fieldNames?.length ?? 0) > 0)
-      .map((prop) => prop.name as string);
-    return this.properties;
+    return this.conversions(em).map(({ name }) => name);
   }
 
   private tableName(em: EntityManager): string {
