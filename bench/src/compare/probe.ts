@@ -54,6 +54,27 @@ if (process.send) {
         });
       return;
     }
+    if (typeof message === 'object' && message !== null && 'heap' in message) {
+      // Sampling heap profiler: where the measured phase allocates (what the GC share is made of).
+      const { heap, path } = message as { heap: 'start' | 'stop'; path?: string };
+      const done = () => process.send!({ heaped: heap });
+      if (heap === 'start')
+        void post('HeapProfiler.enable')
+          .then(() =>
+            post('HeapProfiler.startSampling', {
+              samplingInterval: 4096,
+              includeObjectsCollectedByMajorGC: true,
+              includeObjectsCollectedByMinorGC: true,
+            }),
+          )
+          .then(done);
+      else
+        void post('HeapProfiler.stopSampling').then((result) => {
+          writeFileSync(path!, JSON.stringify((result as { profile: unknown }).profile));
+          done();
+        });
+      return;
+    }
     if (message !== 'probe') return;
     const used = process.cpuUsage(cpu);
     const window: ProbeWindow = {
