@@ -30,7 +30,9 @@ export async function startSubgraphs(): Promise<{ service: Service; urls: Subgra
   execFileSync('taskset', ['-p', '-c', CLIENT_CPUS, String(process.pid)], { stdio: 'ignore' });
   const service = await startService(
     'bench/src/gateway/subgraphs.ts',
-    { INTERNAL_TOKEN_SECRET: SECRET, NODE_ENV: 'development' },
+    // Access tokens for the longest run: at the 15-minute default, a slow or shared machine's rounds outlived
+    // the users' tokens and every later request failed as unauthenticated.
+    { INTERNAL_TOKEN_SECRET: SECRET, NODE_ENV: 'development', IDENTITY_ACCESS_TOKEN_TTL_SECONDS: '3600' },
     /SUBGRAPHS (\{.*\})\n/,
     [],
     { cpus: CLIENT_CPUS },
