@@ -37,6 +37,7 @@ import {
   schemaVersionHeader,
 } from './routes/schema';
 import { checkRateLimits, GatewayRateLimits } from './rate-limits';
+import { useResultShaper } from './result-shaper';
 import { integrationsRouter } from './routes/integrations';
 import { AssertionCache } from './subgraph/assertions';
 import { InflightDedup } from './subgraph/dedup';
@@ -84,6 +85,7 @@ const APQ_TTL_SECONDS = 3600;
 export async function createGatewayServer(deps: GatewayDeps): Promise<GatewayServer> {
   const { config, log } = deps;
   checkRateLimits(config.rateLimits);
+  useResultShaper();
   // Rate limits fail open when Redis is down, so Redis is not part of the gateway's readiness.
   const resources = openInfrastructure({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, log });
   const shell = await buildOn(resources, async () =>

@@ -1,5 +1,5 @@
 // Seeded random subscription operations over a schema, and upstream events for their primary fetch (clean ones
-// and broken variants), for the differential test of the event shaper (event-shaper.test.ts).
+// and broken variants), for the differential test of the event shaper (result-shaper.test.ts).
 import {
   execute,
   getNamedType,

@@ -1,5 +1,5 @@
 // The event shaper against executeQueryPlan: for subscriptions whose plan has no `rest`, the engine shapes each
-// event itself (event-shaper.ts) instead of running executeQueryPlan. Both paths run here on the same plans and
+// event itself (result-shaper.ts) instead of running executeQueryPlan. Both paths run here on the same plans and
 // events — the real supergraph's subscription fields and a small graph with interfaces, unions, inaccessible
 // types and enum values — over hand-written and seeded random operations, clean events and broken variants of
 // them. Wherever the shaper answers, its result must be exactly (JSON text included) what executeEvent delivers.

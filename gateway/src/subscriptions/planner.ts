@@ -2,7 +2,7 @@ import { buildOperationContext, type ServiceMap } from '@apollo/gateway';
 import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
 import { Kind, print, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { compileEventShaper, type EventShaper } from './event-shaper';
+import { compileResultShaper, type ResultShaper } from '../result-shaper';
 
 type OperationContext = ReturnType<typeof buildOperationContext>;
 
@@ -23,9 +23,9 @@ export interface SubscriptionPlan {
   operationContext: OperationContext;
   /**
    * Set when every selected field comes from the event itself (no `rest`): shapes an event without
-   * executeQueryPlan, or answers undefined when the event needs the executor's handling (see event-shaper.ts).
+   * executeQueryPlan, or answers undefined when the event needs the executor's handling (see result-shaper.ts).
    */
-  shaper: EventShaper | undefined;
+  shaper: ResultShaper | undefined;
   /** The supergraph this plan belongs to (an event of an older one is never run against a newer schema). */
   schema: PlannedSchema;
 }
@@ -129,7 +129,7 @@ function shaperOf(
   schema: PlannedSchema,
   operationContext: OperationContext,
   primary: FetchNode,
-): EventShaper | undefined {
+): ResultShaper | undefined {
   if (primary.outputRewrites && primary.outputRewrites.length > 0) return undefined;
   try {
     const operation = operationFromDocument(
@@ -140,7 +140,7 @@ function shaperOf(
       },
       { validate: false },
     );
-    return compileEventShaper(operation);
+    return compileResultShaper(operation);
   } catch {
     return undefined;
   }

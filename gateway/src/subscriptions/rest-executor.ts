@@ -32,7 +32,7 @@ class EventDataSource implements GraphQLDataSource<GatewayContext> {
  * The result of an event whose plan has no `rest`, shaped without executeQueryPlan; undefined when the event must
  * go through executeEvent instead: the plan has no shaper, the event carries errors (executeQueryPlan places and
  * masks them), or the shaper finds something only the executor handles (a null in a non-null field, an invalid
- * value). Where it answers, it answers exactly what executeEvent would (gateway/test/event-shaper.test.ts).
+ * value). Where it answers, it answers exactly what executeEvent would (gateway/test/result-shaper.test.ts).
  */
 export function shapeEvent(
   plan: SubscriptionPlan,
