@@ -10,11 +10,13 @@ import {
   buildOn,
   createHttpShell,
   GRAPHQL_PATH,
+  notARead,
   openInfrastructure,
   prepareGraphQL,
   requestIdOf,
   requestIdPlugin,
   tagRequestId,
+  unless,
   type Listening,
 } from '@atrium/platform/server';
 import { createAdmission } from './admission/middleware';
@@ -212,7 +214,8 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       exposedHeaders: ['x-request-id', 'retry-after', 'etag', SCHEMA_VERSION_HEADER],
       maxAge: 600,
     });
-    shell.express.use(schemaRouter(publicSchema, corsPolicy, rateLimits.ipMiddleware()));
+    // A GET route only: POST /graphql, nearly all the traffic, passes it without entering the router.
+    shell.express.use(unless(notARead, schemaRouter(publicSchema, corsPolicy, rateLimits.ipMiddleware())));
     // Only GraphQL is shed under overload: health, readiness and metrics always answer.
     const admission = createAdmission(config.admission, shell.metrics);
     shell.onRelease(() => admission.stop());
@@ -286,7 +289,8 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     // The browser router answers GET /graphql for navigations; as an express Router with that route it would
     // also answer a CORS preflight of /graphql itself (200, no CORS headers), so preflights are handled first.
     shell.express.options(GRAPHQL_PATH, corsPolicy);
-    shell.express.use(browserRouter({ enabled: config.explorerEnabled }));
+    // Of the browser routes only `GET /graphql` has the API's path, so an API request skips the router.
+    shell.express.use(unless(isGraphQLPost, browserRouter({ enabled: config.explorerEnabled })));
     await graphql.serve();
     shell.express.use(exportsRouter({ generationUrl: config.subgraphUrls.generation, log }));
     shell.express.use(
@@ -317,6 +321,11 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     await shell.stop();
     throw error;
   }
+}
+
+/** `POST /graphql` exactly: an API request, which no route of the browser face answers. */
+function isGraphQLPost(req: Request): boolean {
+  return req.method === 'POST' && req.url === GRAPHQL_PATH;
 }
 
 /**

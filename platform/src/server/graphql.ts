@@ -4,6 +4,7 @@ import { expressMiddleware, type ExpressContextFunctionArgument } from '@as-inte
 import express, { type RequestHandler } from 'express';
 import type { Logger } from '../logging';
 import type { HttpShell } from './http-shell';
+import { inOrder } from './layers';
 import { operationLogPlugin, type OperationLogOptions } from './operation-log';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -12,7 +13,10 @@ export interface GraphQLOptions<Ctx extends BaseContext> {
   /** Apollo's own options (schema or gateway, error formatting, limits); the shared defaults are added. */
   apollo: ApolloServerOptions<Ctx>;
   log: Logger;
-  /** Handlers that run before the body is read (assertion guard, CORS, IP rate limit). */
+  /**
+   * Handlers that run before the body is read (assertion guard, CORS, IP rate limit). They run as one router
+   * layer with the rest of the chain, so one that rewrites `req.url` does not re-route the request.
+   */
   before?: RequestHandler[];
   /** Handlers that run on the parsed body, before Apollo (document size checks). */
   after?: RequestHandler[];
@@ -57,12 +61,16 @@ export function prepareGraphQL<Ctx extends BaseContext>(
     serve: async () => {
       await apollo.start();
       shell.onRelease(() => apollo.stop());
+      // One router layer for the whole chain: express would otherwise match the path, strip and restore the
+      // mount prefix once per handler on every request.
       shell.express.use(
         GRAPHQL_PATH,
-        ...(options.before ?? []),
-        express.json({ limit: options.bodyLimit }),
-        ...(options.after ?? []),
-        expressMiddleware(apollo, { context: options.context }),
+        inOrder([
+          ...(options.before ?? []),
+          express.json({ limit: options.bodyLimit }),
+          ...(options.after ?? []),
+          expressMiddleware(apollo, { context: options.context }),
+        ]),
       );
     },
   };

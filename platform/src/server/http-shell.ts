@@ -8,6 +8,7 @@ import { createMetrics, type Metrics } from '../metrics';
 import { createTracing, tracingMiddleware, type Tracer } from '../tracing';
 import { drainOnClose } from './drain';
 import { jsonErrorHandler, notFound } from './http-errors';
+import { notARead, unless } from './layers';
 
 /** How long a client may take; the defaults hold for every service (HEADERS_TIMEOUT_MS… in the config). */
 export interface ServerTimeouts {
@@ -108,7 +109,8 @@ export function createHttpShell(options: HttpShellOptions): HttpShell {
   connectHealthAndMetrics(health, metrics);
   app.use(requestIdMiddleware({ asyncContext: options.asyncRequestContext }));
   app.use(metrics.httpMiddleware());
-  app.use(health.routes());
+  // GET routes only: every API request (POST) passes them without entering the router.
+  app.use(unless(notARead, health.routes()));
   app.get('/metrics', metrics.handler());
   // After the probes and /metrics, which would otherwise add a span to every poll.
   const tracing = createTracing({

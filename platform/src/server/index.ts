@@ -41,6 +41,7 @@ export {
 } from './service-config';
 export { runService, configOrExit, packageVersion, type Service } from './run-service';
 export { errorBody, jsonErrorHandler, notFound } from './http-errors';
+export { inOrder, notARead, unless } from './layers';
 export {
   checkOperationInput,
   DEFAULT_MAX_REPRESENTATIONS,
