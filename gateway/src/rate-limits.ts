@@ -128,6 +128,8 @@ function principalKey(principal: Principal): string | undefined {
  */
 export function clientKey(ip: string | undefined): string {
   if (!ip) return 'unknown';
+  // IPv4, the common case, without the IPv6 pattern (node's isIPv6 is a long regular expression).
+  if (!ip.includes(':')) return ip;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   if (mapped) return mapped[1] as string;
   if (!isIPv6(ip)) return ip;
