@@ -3,7 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import cors from 'cors';
 import type { Request, Response } from 'express';
 import type { HealthRegistry } from '@atrium/platform/health';
-import type { Logger } from '@atrium/platform/logging';
+import { requestContextOf, type Logger } from '@atrium/platform/logging';
 import type { Metrics } from '@atrium/platform/metrics';
 import type { CircuitState } from '@atrium/platform/resilience';
 import {
@@ -175,8 +175,8 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
     });
 
     const context = async ({ req, res }: { req: Request; res: Response }): Promise<GatewayContext> => {
-      const requestId = res.locals.requestId as string;
-      const traceId = res.locals.traceId as string | undefined;
+      const correlation = requestContextOf(res);
+      const { requestId, traceId } = correlation;
       let principal;
       try {
         principal = await authenticator.authenticate(req.headers, requestId);
@@ -191,10 +191,7 @@ export async function createGatewayServer(deps: GatewayDeps): Promise<GatewaySer
       let requestLog: Logger | undefined;
       return {
         principal,
-        requestId,
-        traceId,
-        spanId: res.locals.spanId as string | undefined,
-        tracer: res.locals.tracer as GatewayContext['tracer'],
+        ...correlation,
         // Made when first used: most requests log nothing through it, and a pino child costs a bindings string.
         get log(): Logger {
           return (requestLog ??= log.child(

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomFillSync } from 'node:crypto';
 import type { Tracer } from '@opentelemetry/api';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 
 /** What every log line and masked error inside one request (or one job it queued) can know about it. */
 export interface RequestContext {
@@ -101,6 +101,20 @@ export function incomingContext(headers: Record<string, string | string[] | unde
   const parent = parseTraceparent(headers.traceparent);
   const traceId = parent?.traceId ?? (ownId && TRACE_ID.test(ownId) ? ownId : undefined) ?? newTraceId();
   return { requestId: ownId ?? traceId, traceId, ...(parent && { spanId: parent.spanId }) };
+}
+
+/**
+ * The request's context as the request-id middleware (and the tracing middleware, when spans are exported) left it
+ * in `res.locals`: how a service without AsyncLocalStorage (the gateway, the subgraphs) builds its GraphQL context.
+ */
+export function requestContextOf(res: Response): RequestContext {
+  const locals = res.locals;
+  return {
+    requestId: locals.requestId as string,
+    traceId: locals.traceId as string | undefined,
+    spanId: locals.spanId as string | undefined,
+    tracer: locals.tracer as Tracer | undefined,
+  };
 }
 
 /**

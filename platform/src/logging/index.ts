@@ -11,6 +11,7 @@ export {
   currentRequestContext,
   currentRequestId,
   incomingContext,
+  requestContextOf,
   requestIdMiddleware,
   runWithRequestContext,
   traceHeaders,

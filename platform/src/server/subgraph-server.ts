@@ -8,7 +8,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { requireGatewayAssertion, type GatewayCaller, type Principal } from '../auth';
 import { maskError } from '../errors';
 import type { HealthRegistry } from '../health';
-import type { Logger, RequestContext } from '../logging';
+import { requestContextOf, type Logger, type RequestContext } from '../logging';
 import type { Metrics } from '../metrics';
 import { GRAPHQL_PATH, serveGraphQL } from './graphql';
 import { requestIdOf, requestIdPlugin } from './request-ids';
@@ -197,12 +197,6 @@ async function serveSubgraph<Ctx extends object, App extends object>(
     before: [requireGatewayAssertion({ secret, audience: name })],
     bodyLimit: options.bodyLimit ?? '256kb',
     // The request-id and tracing middleware leave the request's correlation and current span in res.locals.
-    context: async ({ res }) =>
-      buildContext(res.locals.caller as GatewayCaller, {
-        requestId: res.locals.requestId as string,
-        traceId: res.locals.traceId as string | undefined,
-        spanId: res.locals.spanId as string | undefined,
-        tracer: res.locals.tracer as RequestContext['tracer'],
-      }),
+    context: async ({ res }) => buildContext(res.locals.caller as GatewayCaller, requestContextOf(res)),
   });
 }
