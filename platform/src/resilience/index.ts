@@ -12,3 +12,4 @@ export {
 export { PolicyRegistry } from './registry';
 export { CircuitOpenError, PolicyDisposedError, PolicyTimeoutError } from './errors';
 export { fullJitterDelay, withTimeout } from './timing';
+export { Stop, type StopSignal } from './stop';

@@ -2,7 +2,15 @@ import { setMaxListeners } from 'node:events';
 import { CircuitOpenError, PolicyDisposedError, PolicyTimeoutError } from './errors';
 import { CircuitState } from './circuit-state';
 import { BreakerRejection, CountBreaker } from './mollitia';
-import { fullJitterDelay, runAttempt, sleep, Stopped, type RunningAttempts } from './timing';
+import { Stop, type StopSignal } from './stop';
+import {
+  fullJitterDelay,
+  runAttempt,
+  sleep,
+  Stopped,
+  type AttemptController,
+  type RunningAttempts,
+} from './timing';
 
 export { CircuitState };
 
@@ -69,8 +77,11 @@ export interface StateChange {
 }
 
 export interface ExecuteOptions {
-  /** The caller's cancellation: aborts the running attempt and any backoff wait; rejects with its reason. */
-  signal?: AbortSignal;
+  /**
+   * The caller's cancellation: aborts the running attempt and any backoff wait; rejects with its reason. An
+   * AbortSignal, or a cheaper `Stop`.
+   */
+  signal?: StopSignal;
   /** false for non-idempotent work (a POST that may have been applied): never retried, even on timeout. */
   retry?: boolean;
 }
@@ -83,6 +94,11 @@ export interface Policy {
    * PolicyDisposedError.
    */
   execute<T>(fn: (signal: AbortSignal) => Promise<T>, options?: ExecuteOptions): Promise<T>;
+  /**
+   * `execute` for work whose cancellation stays in this process (it never passes its signal to fetch or a
+   * stream): each attempt gets a `Stop` rather than an AbortSignal, which Node takes microseconds to build.
+   */
+  executeWithStop<T>(fn: (stop: StopSignal) => Promise<T>, options?: ExecuteOptions): Promise<T>;
   state(): PolicyState;
   /** Calls `listener` on each breaker transition; returns the unsubscribe function. */
   onStateChange(listener: (change: StateChange) => void): () => void;
@@ -104,20 +120,25 @@ export function createPolicy(options: PolicyOptions): Policy {
 
   // Plain promise chains rather than async functions: a subgraph call goes through here on every fetch, and
   // each async frame is one more promise and microtask per call.
-  function attempt<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  function attempt<T, S>(
+    fn: (signal: S) => Promise<T>,
+    control: () => AttemptController<S>,
+    signal?: StopSignal,
+  ): Promise<T> {
     if (lifetime.signal.aborted) return Promise.reject(new Stopped(lifetime.signal.reason));
     const stops = signal ? [signal] : NO_STOPS;
     const run = () =>
-      runAttempt(fn, timeoutMs, () => new PolicyTimeoutError(name, timeoutMs), stops, running);
+      runAttempt(fn, control(), timeoutMs, () => new PolicyTimeoutError(name, timeoutMs), stops, running);
     if (!breaker) return run();
     return breaker.run(run).catch((error: unknown) => {
       throw error instanceof BreakerRejection ? new CircuitOpenError(name, breaker.remainingOpenMs) : error;
     });
   }
 
-  async function retrying<T>(
-    fn: (signal: AbortSignal) => Promise<T>,
-    signal: AbortSignal | undefined,
+  async function retrying<T, S>(
+    fn: (signal: S) => Promise<T>,
+    control: () => AttemptController<S>,
+    signal: StopSignal | undefined,
     attempts: number,
     firstError: unknown,
   ): Promise<T> {
@@ -127,22 +148,29 @@ export function createPolicy(options: PolicyOptions): Policy {
       const stops = signal ? [signal, lifetime.signal] : [lifetime.signal];
       await sleep(fullJitterDelay(failed, retry!.baseDelayMs, retry!.maxDelayMs, retry!.random), stops);
       try {
-        return await attempt(fn, signal);
+        return await attempt(fn, control, signal);
       } catch (next) {
         error = next;
       }
     }
   }
 
+  function guarded<T, S>(
+    fn: (signal: S) => Promise<T>,
+    control: () => AttemptController<S>,
+    { signal, retry: allowRetry = true }: ExecuteOptions = {},
+  ): Promise<T> {
+    const attempts = retry && allowRetry ? retry.attempts : 1;
+    const first = attempt(fn, control, signal);
+    return (
+      attempts > 1 ? first.catch((error: unknown) => retrying(fn, control, signal, attempts, error)) : first
+    ).catch(unwrapStopped);
+  }
+
   return {
     name,
-    execute(fn, { signal, retry: allowRetry = true } = {}) {
-      const attempts = retry && allowRetry ? retry.attempts : 1;
-      const first = attempt(fn, signal);
-      return (
-        attempts > 1 ? first.catch((error: unknown) => retrying(fn, signal, attempts, error)) : first
-      ).catch(unwrapStopped);
-    },
+    execute: (fn, options) => guarded(fn, abortController, options),
+    executeWithStop: (fn, options) => guarded(fn, stop, options),
     state: () => ({
       state: breaker?.state ?? 'CLOSED',
       failureRate: breaker?.failureRate ?? null,
@@ -161,7 +189,9 @@ export function createPolicy(options: PolicyOptions): Policy {
   };
 }
 
-const NO_STOPS: readonly AbortSignal[] = [];
+const NO_STOPS: readonly StopSignal[] = [];
+const abortController = () => new AbortController();
+const stop = () => new Stop();
 
 function unwrapStopped(error: unknown): never {
   throw error instanceof Stopped ? error.reason : error;

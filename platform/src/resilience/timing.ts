@@ -1,3 +1,5 @@
+import type { StopSignal } from './stop';
+
 /** Wraps a rejection caused by the caller's signal or by dispose: no retry, no breaker failure, rethrown as is. */
 export class Stopped {
   constructor(readonly reason: unknown) {}
@@ -20,19 +22,25 @@ export function fullJitterDelay(
 /** Stops every attempt registered in it at once (a policy's dispose), without a listener per attempt. */
 export type RunningAttempts = Set<(reason: unknown) => void>;
 
+/** What aborts one attempt and hands it its signal: an AbortController, or a Stop (which is its own signal). */
+export interface AttemptController<S> {
+  readonly signal: S;
+  abort(reason: unknown): void;
+}
+
 /**
- * Runs one attempt of `fn` with its own AbortController: aborted (with the timeout error as reason) when the
+ * Runs one attempt of `fn` with its own controller: aborted (with the timeout error as reason) when the
  * timeout fires, when a stop signal aborts, or when `running`'s owner stops it. The attempt's promise settles at
  * that moment even if `fn` ignores its signal; whatever `fn` does afterwards is ignored.
  */
-export function runAttempt<T>(
-  fn: (signal: AbortSignal) => Promise<T>,
+export function runAttempt<T, S>(
+  fn: (signal: S) => Promise<T>,
+  controller: AttemptController<S>,
   timeoutMs: number,
   timeoutError: () => Error,
-  stops: readonly AbortSignal[],
+  stops: readonly StopSignal[],
   running?: RunningAttempts,
 ): Promise<T> {
-  const controller = new AbortController();
   const stopped = stops.find((stop) => stop.aborted);
   if (stopped) return Promise.reject(new Stopped(stopped.reason));
   return new Promise<T>((resolve, reject) => {
@@ -46,7 +54,8 @@ export function runAttempt<T>(
       controller.abort(reason);
       finish(() => reject(new Stopped(reason)));
     };
-    const onStop = (event: Event) => stopWith((event.target as AbortSignal).reason);
+    // The stop that fired is the one aborted: an earlier abort would have rejected before listening.
+    const onStop = () => stopWith(stops.find((stop) => stop.aborted)?.reason);
     const timer = setTimeout(() => {
       const error = timeoutError();
       controller.abort(error);
@@ -69,14 +78,14 @@ export function runAttempt<T>(
 }
 
 /** Waits `ms`, or rejects with Stopped as soon as a stop signal aborts (the timer is cleared either way). */
-export function sleep(ms: number, stops: readonly AbortSignal[]): Promise<void> {
+export function sleep(ms: number, stops: readonly StopSignal[]): Promise<void> {
   const stopped = stops.find((stop) => stop.aborted);
   if (stopped) return Promise.reject(new Stopped(stopped.reason));
   return new Promise<void>((resolve, reject) => {
-    const onStop = (event: Event) => {
+    const onStop = () => {
       clearTimeout(timer);
       for (const stop of stops) stop.removeEventListener('abort', onStop);
-      reject(new Stopped((event.target as AbortSignal).reason));
+      reject(new Stopped(stops.find((stop) => stop.aborted)?.reason));
     };
     const timer = setTimeout(() => {
       for (const stop of stops) stop.removeEventListener('abort', onStop);

@@ -4,8 +4,10 @@ import {
   PolicyDisposedError,
   PolicyRegistry,
   PolicyTimeoutError,
+  Stop,
   type Policy,
   type PolicyOptions,
+  type StopSignal,
 } from '../../src/resilience';
 
 class Transient extends Error {
@@ -26,7 +28,7 @@ function policy(options: Partial<PolicyOptions> = {}): Policy {
 }
 
 /** Work that never settles by itself: it only rejects when its signal aborts, like a well-behaved fetch. */
-function hang(signal: AbortSignal): Promise<never> {
+function hang(signal: StopSignal): Promise<never> {
   return new Promise((_, reject) =>
     signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
   );
@@ -83,6 +85,85 @@ describe('caller signal', () => {
       'gone',
     );
     expect(fn).not.toHaveBeenCalled();
+  });
+});
+
+describe('executeWithStop (attempts get a Stop instead of an AbortSignal)', () => {
+  it('aborts the attempt on timeout and rejects with PolicyTimeoutError', async () => {
+    let seen: StopSignal | undefined;
+    const error = await policy({ timeoutMs: 30 })
+      .executeWithStop((stop) => ((seen = stop), hang(stop)))
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PolicyTimeoutError);
+    expect(seen).toBeInstanceOf(Stop);
+    expect(seen?.aborted).toBe(true);
+    expect(seen?.reason).toBe(error);
+  });
+
+  it.each([
+    ['an AbortSignal', () => new AbortController()],
+    ['a Stop', () => new Stop()],
+  ])('stops at once, without retrying, when the caller’s %s aborts', async (_kind, makeCaller) => {
+    const caller = makeCaller();
+    const stops: StopSignal[] = [];
+    const retrying = policy({
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, isRetryable: () => true },
+    });
+    const pending = retrying.executeWithStop((stop) => (stops.push(stop), hang(stop)), {
+      signal: caller.signal,
+    });
+    setTimeout(() => caller.abort(new Error('client went away')), 20);
+    await expect(pending).rejects.toThrow('client went away');
+    expect(stops).toHaveLength(1);
+    expect(stops[0]!.aborted).toBe(true);
+  });
+
+  it('does not call the work when the caller’s Stop has already aborted', async () => {
+    const caller = new Stop();
+    caller.abort(new Error('gone'));
+    const fn = jest.fn(async () => 'ran');
+    await expect(policy().executeWithStop(fn, { signal: caller })).rejects.toThrow('gone');
+    expect(fn).not.toHaveBeenCalled();
+  });
+
+  it('retries like execute and returns the value', async () => {
+    let calls = 0;
+    const work = async () => {
+      if (++calls < 3) throw new Transient('again');
+      return 'done';
+    };
+    const retrying = policy({ retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, isRetryable } });
+    await expect(retrying.executeWithStop(work)).resolves.toBe('done');
+    expect(calls).toBe(3);
+  });
+});
+
+describe('Stop', () => {
+  it('aborts once, calls each listener once with the first reason, and never a listener added later', () => {
+    const stop = new Stop();
+    const heard: unknown[] = [];
+    const listener = () => heard.push(stop.reason);
+    const removed = jest.fn();
+    stop.addEventListener('abort', listener);
+    stop.addEventListener('abort', listener);
+    stop.addEventListener('abort', removed);
+    stop.removeEventListener('abort', removed);
+    stop.abort('first');
+    stop.abort('second');
+    const late = jest.fn();
+    stop.addEventListener('abort', late);
+    expect([stop.aborted, stop.reason, heard]).toEqual([true, 'first', ['first']]);
+    expect(removed).not.toHaveBeenCalled();
+    expect(late).not.toHaveBeenCalled();
+  });
+
+  it('aborts with an AbortError by default, as an AbortController does', () => {
+    const stop = new Stop();
+    stop.abort();
+    expect(stop.reason).toMatchObject({ name: 'AbortError' });
+    const controller = new AbortController();
+    controller.abort();
+    expect((stop.reason as Error).name).toBe((controller.signal.reason as Error).name);
   });
 });
 
