@@ -4,7 +4,12 @@ import { getOperationAST, type GraphQLError } from 'graphql';
 import { ANONYMOUS, INTERNAL_ASSERTION_HEADER } from '@atrium/platform/auth';
 import { traceHeaders } from '@atrium/platform/logging';
 import { spanIn, SpanKind } from '@atrium/platform/tracing';
-import { CircuitOpenError, PolicyTimeoutError, type Policy } from '@atrium/platform/resilience';
+import {
+  CircuitOpenError,
+  PolicyTimeoutError,
+  type Policy,
+  type StopSignal,
+} from '@atrium/platform/resilience';
 import { RequestDeadlineError, type GatewayContext } from './context';
 import { adoptSubgraphErrors, gatewayTimeout, subgraphUnavailable } from './errors';
 import { subjectKey, type AssertionCache, type AssertionSubject } from './subgraph/assertions';
@@ -77,7 +82,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     let outcome = 'ok';
     try {
       const mutation = isMutation(options);
-      const call = (signal: AbortSignal | undefined) => this.call(body, subject, context, signal, !mutation);
+      const call = (signal: StopSignal | undefined) => this.call(body, subject, context, signal, !mutation);
       const { dedup } = this.options;
       if (mutation || !dedup) return answerOf((await call(context?.signal)).parsed);
       const { value, leader } = await dedup.run(subject.key, body, context?.signal, call);
@@ -105,10 +110,11 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     body: string,
     subject: KeyedSubject,
     context: GatewayContext | undefined,
-    signal: AbortSignal | undefined,
+    signal: StopSignal | undefined,
     retry: boolean,
   ): Promise<SubgraphAnswer> {
-    return this.policy.execute(
+    // Each attempt's signal goes only to the subgraph client's own handler, never to fetch: a Stop will do.
+    return this.policy.executeWithStop(
       (attemptSignal) =>
         // One CLIENT span per attempt (when spans are exported): the subgraph's own span is its child.
         context?.tracer
@@ -124,7 +130,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     body: string,
     subject: KeyedSubject,
     traced: GatewayContext | undefined,
-    signal: AbortSignal,
+    signal: StopSignal,
   ): Promise<SubgraphAnswer> {
     // A reused assertion comes as the token itself: no promise to wait on for most calls.
     const assertion = this.options.assertions.get(subject, this.options.name, subject.key);
@@ -135,7 +141,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private async send(
     body: string,
     headers: Record<string, string>,
-    signal: AbortSignal,
+    signal: StopSignal,
   ): Promise<SubgraphAnswer> {
     const response = await this.options.client.post(this.url, body, headers, signal);
     // 400 carries the subgraph's GraphQL errors for the query; any other non-200 is not a GraphQL answer.
@@ -204,7 +210,7 @@ function isMutation(options: GraphQLDataSourceProcessOptions<GatewayContext>): b
 }
 
 /** A bounded label for metrics and logs. */
-function reasonOf(error: unknown, signal: AbortSignal | undefined): string {
+function reasonOf(error: unknown, signal: StopSignal | undefined): string {
   if (error instanceof PolicyTimeoutError) return 'timeout';
   if (error instanceof CircuitOpenError) return 'circuit_open';
   if (signal?.aborted && error === signal.reason)

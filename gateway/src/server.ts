@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import type { HealthRegistry } from '@atrium/platform/health';
 import { requestContextOf, type Logger } from '@atrium/platform/logging';
 import type { Metrics } from '@atrium/platform/metrics';
-import type { CircuitState } from '@atrium/platform/resilience';
+import { Stop, type CircuitState, type StopSignal } from '@atrium/platform/resilience';
 import {
   buildOn,
   createHttpShell,
@@ -330,8 +330,10 @@ function isGraphQLPost(req: Request): boolean {
  * answer nobody will read. The timer is cleared as soon as the response is done. A client going away is its
  * own business: one info line per request, no stack (the cancelled subgraph calls log nothing more).
  */
-function requestSignal(res: Response, deadlineMs: number, log: Logger): AbortSignal {
-  const controller = new AbortController();
+function requestSignal(res: Response, deadlineMs: number, log: Logger): StopSignal {
+  // A Stop rather than an AbortController: Node builds each AbortSignal as an EventTarget (microseconds of CPU),
+  // and this one only reaches the request's subgraph calls.
+  const controller = new Stop();
   const timer = setTimeout(() => controller.abort(new RequestDeadlineError(deadlineMs)), deadlineMs);
   res.once('close', () => {
     clearTimeout(timer);
@@ -339,5 +341,5 @@ function requestSignal(res: Response, deadlineMs: number, log: Logger): AbortSig
     log.info({ requestId: res.locals.requestId as string }, 'client closed the connection before the answer');
     controller.abort(new ClientClosedError());
   });
-  return controller.signal;
+  return controller;
 }

@@ -1,10 +1,11 @@
+import type { StopSignal } from '@atrium/platform/resilience';
 import { InflightDedup } from '../src/subgraph/dedup';
 
 /** A call that settles when told to, recording whether it was aborted. */
 function controllable() {
   let resolve!: (value: string) => void;
   const state = { calls: 0, aborted: false };
-  const call = (signal: AbortSignal) => {
+  const call = (signal: StopSignal) => {
     state.calls++;
     signal.addEventListener('abort', () => (state.aborted = true));
     return new Promise<string>((done) => (resolve = done));

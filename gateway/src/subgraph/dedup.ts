@@ -1,8 +1,10 @@
+import { Stop, type StopSignal } from '@atrium/platform/resilience';
+
 interface Shared<T> {
   scope: string;
   key: string;
   result: Promise<T>;
-  controller: AbortController;
+  controller: Stop;
   /** Callers still waiting; when the last one gives up, the shared call is aborted. */
   waiting: number;
 }
@@ -25,15 +27,16 @@ export class InflightDedup<T> {
   run(
     scope: string,
     key: string,
-    signal: AbortSignal | undefined,
-    call: (signal: AbortSignal) => Promise<T>,
+    signal: StopSignal | undefined,
+    call: (signal: StopSignal) => Promise<T>,
   ): Promise<{ value: T; leader: boolean }> {
     let calls = this.inflight.get(scope);
     let shared = calls?.get(key);
     const leader = !shared;
     if (!shared) {
       calls ??= this.inflight.set(scope, new Map()).get(scope)!;
-      const controller = new AbortController();
+      // A Stop, not an AbortController: the call's cancellation never leaves the gateway's own code.
+      const controller = new Stop();
       const created: Shared<T> = { scope, key, result: call(controller.signal), controller, waiting: 0 };
       shared = created;
       calls.set(key, created);
@@ -44,7 +47,7 @@ export class InflightDedup<T> {
     return this.wait(shared, signal).then((value) => ({ value, leader }));
   }
 
-  private wait(shared: Shared<T>, signal: AbortSignal | undefined): Promise<T> {
+  private wait(shared: Shared<T>, signal: StopSignal | undefined): Promise<T> {
     shared.waiting++;
     if (!signal) return shared.result.finally(() => shared.waiting--);
     if (signal.aborted) {

@@ -1,4 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
+import type { StopSignal } from '@atrium/platform/resilience';
 
 export interface SubgraphHttpClientOptions {
   /** Connections per subgraph (per origin); further calls queue for a free one. */
@@ -41,8 +42,9 @@ const IDLE_SOCKET_MS = 30_000;
 /**
  * POSTs JSON to subgraphs over keep-alive connections: one undici Pool per subgraph origin (pipelining 1),
  * driven through `dispatch` with a handler of our own, so a call costs neither a response stream nor fetch's
- * web streams. The caller's AbortSignal rejects at once and drops the connection the call holds (or the one it
- * gets if it was still queued), so a frozen subgraph costs nothing after its timeout.
+ * web streams. The caller's stop signal (an AbortSignal or a cheaper Stop) rejects at once and drops the
+ * connection the call holds (or the one it gets if it was still queued), so a frozen subgraph costs nothing
+ * after its timeout.
  *
  * undici never retries a POST by itself (it replays only requests not yet written to a connection that
  * closed); the one retry of a reset connection for queries is the policy's (resilience.ts).
@@ -58,7 +60,7 @@ export class SubgraphHttpClient {
     url: URL,
     body: string,
     headers: Record<string, string>,
-    signal: AbortSignal,
+    signal: StopSignal,
   ): Promise<SubgraphHttpResponse> {
     if (signal.aborted) return Promise.reject(signal.reason as Error);
     const { pool, path } = this.targetOf(url);
@@ -117,7 +119,7 @@ class Call implements Dispatcher.DispatchHandlers {
   constructor(
     private readonly resolve: (response: SubgraphHttpResponse) => void,
     private readonly reject: (error: Error) => void,
-    private readonly signal: AbortSignal,
+    private readonly signal: StopSignal,
     private readonly maxBytes: number,
   ) {
     signal.addEventListener('abort', this.onAbort, { once: true });
