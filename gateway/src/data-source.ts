@@ -76,7 +76,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const { query, variables, operationName } = options.request;
     const subgraph = this.options.name;
     this.options.entities.take(context, representationCount(variables), subgraph);
-    const body = JSON.stringify({ query, variables, operationName });
+    const body = requestBody(query, variables, operationName);
     const subject = subjectOf(context);
     const started = process.hrtime.bigint();
     let outcome = 'ok';
@@ -158,6 +158,27 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     }
     return { parsed: parsed as SubgraphAnswer['parsed'], text: response.body };
   }
+}
+
+// A fetch's query text comes from a cached query plan, so the same few strings go out on every request, and
+// JSON-encoding one scans (and copies) the whole text: each is encoded once. Bounded in case plans churn.
+const MAX_ENCODED_QUERIES = 1000;
+const encodedQueries = new Map<string, string>();
+
+/** Exactly `JSON.stringify({ query, variables, operationName })`, with the query's encoding reused. */
+export function requestBody(query: unknown, variables: unknown, operationName: unknown): string {
+  if (typeof query !== 'string') return JSON.stringify({ query, variables, operationName });
+  let encoded = encodedQueries.get(query);
+  if (encoded === undefined) {
+    if (encodedQueries.size >= MAX_ENCODED_QUERIES) encodedQueries.clear();
+    encoded = JSON.stringify(query);
+    encodedQueries.set(query, encoded);
+  }
+  // Members that are undefined are left out, as JSON.stringify leaves them out of an object.
+  let body = `{"query":${encoded}`;
+  if (variables !== undefined) body += `,"variables":${JSON.stringify(variables)}`;
+  if (operationName !== undefined) body += `,"operationName":${JSON.stringify(operationName)}`;
+  return `${body}}`;
 }
 
 function headersFor(assertion: string, traced: GatewayContext | undefined): Record<string, string> {

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { BoundedQueryCache } from '../src/apq-cache';
 import { adoptSubgraphErrors, formatGatewayError } from '../src/errors';
+import { requestBody } from '../src/data-source';
 import { clientKey } from '../src/rate-limits';
 import { silentLogger } from '@atrium/platform/testing';
 
@@ -81,5 +82,25 @@ describe('subgraph errors through formatGatewayError', () => {
         extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-12345678' },
       });
     }
+  });
+});
+
+describe('requestBody (a subgraph fetch body with the query encoded once)', () => {
+  it('is exactly JSON.stringify({ query, variables, operationName }), the first time and every time after', () => {
+    const query = 'query Q($id: ID!) { user(id: $id) { id name } } # "quoted" \\ \u2028 é';
+    const cases: Array<[unknown, unknown, unknown]> = [
+      [query, { id: 'u1', list: [1, null, { a: '\n' }] }, 'Q'],
+      [query, undefined, undefined],
+      [query, null, null],
+      [query, {}, undefined],
+      [query, undefined, 'Q'],
+      ['', { representations: [{ __typename: 'User', id: 'u1' }] }, undefined],
+      [undefined, { a: 1 }, 'Q'],
+    ];
+    for (let round = 0; round < 2; round++)
+      for (const [q, variables, operationName] of cases)
+        expect(requestBody(q, variables, operationName)).toBe(
+          JSON.stringify({ query: q, variables, operationName }),
+        );
   });
 });
