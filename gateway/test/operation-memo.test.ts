@@ -1,7 +1,9 @@
 // Atrium's patch of @apollo/gateway (patches/@apollo__gateway@2.14.4.patch): executeQueryPlan reads the
 // operation of a parsed document once per API schema instead of on every request. Through a real ApolloGateway
 // and Apollo Server: a repeated document is not read again, yet each request's variables still decide what it
-// gets (@include, arguments), and a different document or a reloaded schema is read afresh.
+// gets (@include, arguments), and a different document or a reloaded schema is read afresh. And without trace
+// capture, the plan is walked without building the usage-reporting trace nodes nobody reads.
+// (The result shaper the patch also lets the gateway register: query-shaping.test.ts.)
 import { composeServices } from '@apollo/composition';
 import * as operations from '@apollo/federation-internals/dist/operations';
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
@@ -90,6 +92,33 @@ describe('the operation of a cached document is read once per schema', () => {
       expect(reads.mock.calls.length).toBeGreaterThan(afterFirst);
     } finally {
       await Promise.all([first.stop(), second.stop()]);
+    }
+  });
+});
+
+// The protobuf module executeQueryPlan builds its trace nodes with: @apollo/gateway's own dependency.
+const protobufPath = require.resolve('@apollo/usage-reporting-protobuf', {
+  paths: [require.resolve('@apollo/gateway')],
+});
+
+describe('plan execution without trace capture', () => {
+  it('answers without building a single usage-reporting trace node', async () => {
+    const { Trace } = (await import(protobufPath)) as {
+      Trace: { QueryPlanNode: new (...args: unknown[]) => unknown };
+    };
+    const traceNodes = jest.spyOn(Trace, 'QueryPlanNode');
+    const server = await startServer();
+    try {
+      expect(await run(server, POST, { id: '7', withBody: true })).toEqual({
+        data: { post: { id: '7', title: 'title 7', body: 'body 7' } },
+      });
+      expect(traceNodes).not.toHaveBeenCalled();
+      // The spy sits where executeQueryPlan takes the constructor from: the stock walk would have been seen.
+      new Trace.QueryPlanNode();
+      expect(traceNodes).toHaveBeenCalledTimes(1);
+    } finally {
+      traceNodes.mockRestore();
+      await server.stop();
     }
   });
 });
