@@ -27,6 +27,7 @@ import {
   type BenchGateway,
 } from './harness';
 import { releaseBenchLock, takeBenchLock } from './lock';
+import { runBenchmark } from '../main';
 
 const ROUNDS = numberEnv('BENCH_ROUNDS', 9);
 const REQUESTS = numberEnv('BENCH_REQUESTS', 1500);
@@ -161,10 +162,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

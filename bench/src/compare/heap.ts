@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { countedLoop } from '../gateway/load';
 import { ROOT } from '../gateway/processes';
 import { ask, dashboardFor, numberEnv, signedInUsers, startAtrium, startSubgraphs } from './harness';
+import { runBenchmark } from '../main';
 
 const REQUESTS = numberEnv('BENCH_REQUESTS', 3000);
 const CONCURRENCY = numberEnv('BENCH_CONCURRENCY', 16);
@@ -64,10 +65,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

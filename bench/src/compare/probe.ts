@@ -18,6 +18,39 @@ export interface ProbeWindow {
   tail: TailWindow;
 }
 
+// `{ profile: 'start' | 'stop', path }` runs the CPU profiler, `{ heap: … }` the sampling heap profiler (where the
+// measured phase allocates, objects the GC collected included); each answers `{ profiled | heaped: action }`.
+const PROFILERS = {
+  profile: {
+    answer: 'profiled',
+    enable: 'Profiler.enable',
+    start: { method: 'Profiler.start', params: undefined },
+    stop: 'Profiler.stop',
+  },
+  heap: {
+    answer: 'heaped',
+    enable: 'HeapProfiler.enable',
+    start: {
+      method: 'HeapProfiler.startSampling',
+      params: {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      },
+    },
+    stop: 'HeapProfiler.stopSampling',
+  },
+} as const;
+
+function profilerFor(
+  message: object,
+): { kind: keyof typeof PROFILERS; action: 'start' | 'stop'; path?: string } | undefined {
+  const { path } = message as { path?: string };
+  for (const kind of ['profile', 'heap'] as const)
+    if (kind in message) return { kind, action: (message as Record<string, 'start' | 'stop'>)[kind]!, path };
+  return undefined;
+}
+
 if (process.send) {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
@@ -40,36 +73,17 @@ if (process.send) {
       inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
     );
   process.on('message', (message: unknown) => {
-    if (typeof message === 'object' && message !== null && 'profile' in message) {
-      const { profile, path } = message as { profile: 'start' | 'stop'; path?: string };
-      const done = () => process.send!({ profiled: profile });
-      if (profile === 'start')
-        void post('Profiler.enable')
-          .then(() => post('Profiler.start'))
+    const profiler = typeof message === 'object' && message !== null ? profilerFor(message) : undefined;
+    if (profiler) {
+      const { kind, action, path } = profiler;
+      const { answer, enable, start, stop } = PROFILERS[kind];
+      const done = () => process.send!({ [answer]: action });
+      if (action === 'start')
+        void post(enable)
+          .then(() => post(start.method, start.params))
           .then(done);
       else
-        void post('Profiler.stop').then((result) => {
-          writeFileSync(path!, JSON.stringify((result as { profile: unknown }).profile));
-          done();
-        });
-      return;
-    }
-    if (typeof message === 'object' && message !== null && 'heap' in message) {
-      // Sampling heap profiler: where the measured phase allocates (what the GC share is made of).
-      const { heap, path } = message as { heap: 'start' | 'stop'; path?: string };
-      const done = () => process.send!({ heaped: heap });
-      if (heap === 'start')
-        void post('HeapProfiler.enable')
-          .then(() =>
-            post('HeapProfiler.startSampling', {
-              samplingInterval: 4096,
-              includeObjectsCollectedByMajorGC: true,
-              includeObjectsCollectedByMinorGC: true,
-            }),
-          )
-          .then(done);
-      else
-        void post('HeapProfiler.stopSampling').then((result) => {
+        void post(stop).then((result) => {
           writeFileSync(path!, JSON.stringify((result as { profile: unknown }).profile));
           done();
         });

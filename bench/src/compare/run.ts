@@ -32,6 +32,7 @@ import { releaseBenchLock, takeBenchLock } from './lock';
 import { DASHBOARD } from './operation';
 import { summariseProfile, type ProfileSummary } from './profile';
 import { compareMarkdown, type CompareReport, type GatewayRound } from './report';
+import { runBenchmark } from '../main';
 
 const ROUNDS = numberEnv('BENCH_ROUNDS', 7);
 // No new round starts once this budget is spent (BENCH_LOCK is held at most that long).
@@ -185,10 +186,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

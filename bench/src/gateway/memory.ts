@@ -15,6 +15,7 @@ import { runInNewContext } from 'node:vm';
 import { startGeneration, startIdentity } from '../../../test/e2e/gateway-graph';
 import { composeSupergraph, startGateway } from '../../../test/e2e/gateway-harness';
 import { ROOT } from './processes';
+import { runBenchmark } from '../main';
 
 const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 5000);
 const MAX_DOCUMENT_BYTES = 32 * 1024;
@@ -142,10 +143,4 @@ function markdown(report: {
   ].join('\n');
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -13,6 +13,7 @@ import { closedLoop, openLoop, postJson, type OpenLoopResult } from './load';
 import { prepareOperations, type BenchOperation } from './operations';
 import { ROOT, startService, type Service } from './processes';
 import { markdownReport } from './report';
+import { runBenchmark } from '../main';
 
 const SECRET = 'bench-internal-secret-0123456789abcdef0123456789';
 // Below saturation for every operation on a 2-core machine that also runs the subgraphs and this client.
@@ -204,10 +205,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -31,6 +31,7 @@ import { ROOT } from '../gateway/processes';
 import { cpuMsBetween, machineCpu } from './cpu';
 import { startStack, type Stack } from './stack';
 import { GraphQLFailure, httpClient, watchJob, wsClient, type HttpClient, type Sample } from './user';
+import { runBenchmark } from '../main';
 
 const STEPS = (process.env.LOAD_STEPS ?? '100,250,500,750,1000').split(',').map(Number);
 const STEP_SECONDS = Number(process.env.LOAD_STEP_SECONDS ?? 30);
@@ -424,10 +425,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -18,6 +18,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startService, type Service } from '../gateway/processes';
 import type { ClientCommand, ClientReport } from './clients';
+import { runBenchmark } from '../main';
 
 const ENTRY = 'bench/src/subscriptions/server.ts';
 const QUERY = 'subscription($c: String!) { ticks(channel: $c) { channel n at } }';
@@ -459,10 +460,4 @@ async function main(): Promise<void> {
   if (process.env.BENCH_WRITE !== '0') writeResults(rows);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);
